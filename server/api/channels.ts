@@ -1,0 +1,38 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { errorResponse } from '../guard/errors.ts';
+import { describeIssues } from '../guard/query.ts';
+import { TooManyChannelsError, type Feed } from '../feed/feed.ts';
+
+const channelRequestSchema = z
+  .object({
+    intervalMs: z.number().int().min(20).max(10_000),
+    payloadBytes: z.number().int().min(0).max(65_536),
+    durationMs: z.number().int().min(1).max(300_000),
+  })
+  .strict();
+
+const MAX_BODY_BYTES = 4096;
+
+/** `POST /api/channels`: a private channel for one race, `201 {"channel": id}`. */
+export function mountChannels(app: Hono, feed: Feed): void {
+  app.post('/api/channels', async (c) => {
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > MAX_BODY_BYTES) return errorResponse(c, 'payload_too_large', `body over ${MAX_BODY_BYTES} bytes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return errorResponse(c, 'bad_body', 'body must be JSON: {"intervalMs","payloadBytes","durationMs"}');
+    }
+    const parsed = channelRequestSchema.safeParse(body);
+    if (!parsed.success) return errorResponse(c, 'bad_body', describeIssues(parsed.error));
+    try {
+      const channel = feed.createPrivate(parsed.data);
+      return c.json({ channel: channel.id }, 201);
+    } catch (error) {
+      if (error instanceof TooManyChannelsError) return errorResponse(c, 'too_many_channels', 'too many live channels; try again when a race ends');
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// Every setting of the server, its default and its bounds, validated once at start-up.
+// Each can be overridden by the environment variable named next to it (README "Settings").
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z
+  .object({
+    /** PORT: TCP port; 0 picks a free one (tests). */
+    port: int(0, 65535).default(8080),
+    /** HOST: interface to listen on. 127.0.0.1 keeps it private; 0.0.0.0 for a classroom LAN. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** STATIC_DIR: the built site (astro build output) served at /. */
+    staticDir: z.string().default('dist'),
+    /** TICKER_INTERVAL_MS: how often the always-on `ticker` channel publishes. */
+    tickerIntervalMs: int(20, 60_000).default(1000),
+    /** BUFFER_MAX_EVENTS: ring buffer length per channel. */
+    bufferMaxEvents: int(1, 100_000).default(1000),
+    /** BUFFER_MAX_AGE_MS: events older than this leave the buffer. */
+    bufferMaxAgeMs: int(1000, 3_600_000).default(120_000),
+    /** LONG_POLL_DEFAULT_TIMEOUT_MS: hold time when the client passes no `timeout`. */
+    longPollDefaultTimeoutMs: int(1, 55_000).default(25_000),
+    /** LONG_POLL_MAX_TIMEOUT_MS: the largest `timeout` a client may ask for. */
+    longPollMaxTimeoutMs: int(1, 55_000).default(55_000),
+    /** SSE_HEARTBEAT_MS: comment line on idle SSE streams, so proxies keep them open. */
+    sseHeartbeatMs: int(100, 120_000).default(15_000),
+    /** WS_PING_INTERVAL_MS: server pings; a peer that has not ponged by the next ping is dropped. */
+    wsPingIntervalMs: int(100, 120_000).default(25_000),
+    /** WS_MAX_MESSAGE_BYTES: larger messages close the socket with 1009. */
+    wsMaxMessageBytes: int(125, 16 * 1024 * 1024).default(64 * 1024),
+    /** ALLOWED_ORIGINS: comma-separated extra origins allowed to open WebSockets. The server's own
+     * origin and any localhost/127.0.0.1 origin are always allowed. */
+    allowedOrigins: z
+      .union([z.array(z.string()), z.string()])
+      .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((o) => o.trim()).filter(Boolean))
+      .default([]),
+    /** MAX_PRIVATE_CHANNELS: live private channels (POST /api/channels) before 429. */
+    maxPrivateChannels: int(1, 10_000).default(200),
+    /** MAX_LEDGER_CLIENTS: client ids the ledger remembers; the least recently seen is forgotten. */
+    maxLedgerClients: int(10, 1_000_000).default(10_000),
+    /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for connections to close before forcing them. */
+    shutdownGraceMs: int(100, 5000).default(3000),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+const ENV_NAMES: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  staticDir: 'STATIC_DIR',
+  tickerIntervalMs: 'TICKER_INTERVAL_MS',
+  bufferMaxEvents: 'BUFFER_MAX_EVENTS',
+  bufferMaxAgeMs: 'BUFFER_MAX_AGE_MS',
+  longPollDefaultTimeoutMs: 'LONG_POLL_DEFAULT_TIMEOUT_MS',
+  longPollMaxTimeoutMs: 'LONG_POLL_MAX_TIMEOUT_MS',
+  sseHeartbeatMs: 'SSE_HEARTBEAT_MS',
+  wsPingIntervalMs: 'WS_PING_INTERVAL_MS',
+  wsMaxMessageBytes: 'WS_MAX_MESSAGE_BYTES',
+  allowedOrigins: 'ALLOWED_ORIGINS',
+  maxPrivateChannels: 'MAX_PRIVATE_CHANNELS',
+  maxLedgerClients: 'MAX_LEDGER_CLIENTS',
+  shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
+};
+
+/** Validates settings; environment variables override `overrides`, which override defaults. */
+export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv = {}): Config {
+  const fromEnv: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = configSchema.safeParse({ ...overrides, ...fromEnv });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof Config | undefined;
+      const where = key ? `${String(key)}${ENV_NAMES[key] ? ` (${ENV_NAMES[key]})` : ''}` : 'config';
+      return `${where}: ${issue.message}`;
+    });
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (config.longPollDefaultTimeoutMs > config.longPollMaxTimeoutMs) {
+    throw new Error('Invalid configuration: longPollDefaultTimeoutMs must not exceed longPollMaxTimeoutMs');
+  }
+  return config;
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_CHANNEL, type ChannelRequest } from '../../src/protocol/feed.ts';
+import { Channel, type ChannelLimits } from './channel.ts';
+import { createQuoteSource, paddedPayload } from './producers.ts';
+
+export interface FeedOptions extends ChannelLimits {
+  tickerIntervalMs: number;
+  maxPrivateChannels: number;
+}
+
+export class TooManyChannelsError extends Error {}
+
+/** All channels: the always-on ticker and private, self-ending race channels. */
+export class Feed {
+  private readonly channels = new Map<string, Channel>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private liveChannels = 0;
+
+  constructor(private readonly options: FeedOptions) {
+    const ticker = this.addChannel(DEFAULT_CHANNEL);
+    const nextQuote = createQuoteSource();
+    this.every(options.tickerIntervalMs, () => ticker.publish(nextQuote()));
+  }
+
+  get(id: string): Channel | undefined {
+    return this.channels.get(id);
+  }
+
+  /**
+   * A channel of its own for one race, so concurrent readers don't disturb each other. Its
+   * producer stops after `durationMs`; the channel stays readable for one buffer age after that.
+   */
+  createPrivate(request: ChannelRequest): Channel {
+    if (this.liveChannels >= this.options.maxPrivateChannels) throw new TooManyChannelsError();
+    const channel = this.addChannel(`race-${randomBytes(6).toString('hex')}`);
+    this.liveChannels++;
+    const data = paddedPayload(request.payloadBytes);
+    const producer = this.every(request.intervalMs, () => channel.publish(data));
+    this.after(request.durationMs, () => {
+      this.stop(producer);
+      this.liveChannels--;
+      this.after(this.options.maxAgeMs, () => this.channels.delete(channel.id));
+    });
+    return channel;
+  }
+
+  /** Stops every producer (shutdown, tests). */
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private addChannel(id: string): Channel {
+    const channel = new Channel(id, { maxEvents: this.options.maxEvents, maxAgeMs: this.options.maxAgeMs });
+    this.channels.set(id, channel);
+    return channel;
+  }
+
+  private every(intervalMs: number, tick: () => void): NodeJS.Timeout {
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private after(delayMs: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, delayMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private stop(timer: NodeJS.Timeout): void {
+    clearInterval(timer);
+    this.timers.delete(timer);
+  }
+}

@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { errorResponse } from './guard/errors.ts';
+
+/**
+ * The built Astro site. Unknown API paths get the JSON 404; unknown pages get the site's own
+ * 404 page. Without a build, `/` says how to make one instead of failing silently.
+ */
+export function mountStaticSite(app: Hono, staticDir: string): void {
+  const root = resolve(staticDir);
+  const notFoundPage = join(root, '404.html');
+  app.use('/*', serveStatic({ root }));
+  app.get('/', (c) =>
+    existsSync(join(root, 'index.html'))
+      ? c.redirect('/zh/')
+      : c.text(`No built site in ${root}. Run "npm run build" (or "npm start", which builds when needed).\n`, 503),
+  );
+  app.notFound((c) => {
+    const path = c.req.path;
+    if (path.startsWith('/api/') || path.startsWith('/ws/') || !existsSync(notFoundPage)) {
+      return errorResponse(c, 'not_found', `nothing at ${path}`);
+    }
+    return c.html(readFileSync(notFoundPage, 'utf8'), 404);
+  });
+}

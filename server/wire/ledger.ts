@@ -1,0 +1,77 @@
+import { TRANSPORTS, type StatsReply, type TransportFigures, type TransportName } from '../../src/protocol/feed.ts';
+
+/** Where a request's bytes are filed: one of the four transports, or `other`. */
+export type LedgerCategory = TransportName | 'other';
+
+const emptyFigures = (): TransportFigures => ({
+  requests: 0,
+  requestHeaderBytes: 0,
+  responseHeaderBytes: 0,
+  payloadBytes: 0,
+  framingBytes: 0,
+  framesIn: 0,
+  framesOut: 0,
+  openConnections: 0,
+});
+
+type Book = Record<LedgerCategory, TransportFigures>;
+const emptyBook = (): Book =>
+  Object.fromEntries([...TRANSPORTS, 'other'].map((name) => [name, emptyFigures()])) as Book;
+
+export type CountedField = Exclude<keyof TransportFigures, never>;
+
+/**
+ * One place a connection's bytes go: the figures of one client for one transport, and the
+ * totals over everyone. Counting into both at once keeps `/api/stats` O(1) without a client.
+ */
+export class LedgerAccount {
+  constructor(
+    private readonly own: TransportFigures,
+    private readonly total: TransportFigures,
+  ) {}
+
+  add(field: CountedField, amount: number): void {
+    if (amount === 0) return;
+    this.own[field] += amount;
+    this.total[field] += amount;
+  }
+}
+
+/**
+ * Requests, header bytes, payload bytes and framing bytes per client id and transport, as the
+ * socket taps in `connection-tap.ts` see them on the wire. Remembers at most `maxClients` ids,
+ * forgetting the least recently active.
+ */
+export class Ledger {
+  private readonly clients = new Map<string, Book>();
+  private readonly totals = emptyBook();
+
+  constructor(private readonly maxClients: number) {}
+
+  account(client: string | null, category: LedgerCategory): LedgerAccount {
+    return new LedgerAccount(this.bookOf(client)[category], this.totals[category]);
+  }
+
+  stats(client: string | null): StatsReply {
+    const book = client === null ? this.totals : (this.clients.get(client) ?? emptyBook());
+    const copy = (name: LedgerCategory) => ({ ...book[name] });
+    return {
+      client,
+      transports: Object.fromEntries(TRANSPORTS.map((name) => [name, copy(name)])) as StatsReply['transports'],
+      other: copy('other'),
+    };
+  }
+
+  private bookOf(client: string | null): Book {
+    const key = client ?? '';
+    let book = this.clients.get(key);
+    if (book) {
+      this.clients.delete(key); // re-insert: Map order doubles as least-recently-used order
+    } else {
+      book = emptyBook();
+      if (this.clients.size >= this.maxClients) this.clients.delete(this.clients.keys().next().value!);
+    }
+    this.clients.set(key, book);
+    return book;
+  }
+}

@@ -1,0 +1,62 @@
+// The wire contract both sides import: what an event looks like, what each transport
+// sends, and the names and close codes of every error. README "Wire protocol" documents it.
+
+/** One numbered event of a channel. `seq` counts up from 1 per channel with no gaps. */
+export interface FeedEvent<T = unknown> {
+  seq: number;
+  /** Server clock, epoch milliseconds, taken when the event was published. */
+  at: number;
+  channel: string;
+  data: T;
+}
+
+/** Reply of `GET /api/short-poll` and `GET /api/long-poll`. */
+export interface PollReply {
+  events: FeedEvent[];
+  /** The seq to pass as `after` next time. */
+  cursor: number;
+  /** True when `after` was older than the buffer holds: events were missed, reset. */
+  resync: boolean;
+}
+
+/** Text messages on `/ws/feed`. */
+export type FeedSocketMessage =
+  | { type: 'event'; event: FeedEvent }
+  | { type: 'resync'; cursor: number };
+
+/** Text messages on `/ws/chat`. */
+export type ChatMessage =
+  | { type: 'chat'; from: string; text: string; at: number }
+  | { type: 'join' | 'leave'; name: string; at: number; members: number };
+
+export const TRANSPORTS = ['short-poll', 'long-poll', 'sse', 'websocket'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/** Per transport, what `/api/stats` reports. Every byte on the wire lands in exactly one byte field. */
+export interface TransportFigures {
+  requests: number;
+  requestHeaderBytes: number;
+  responseHeaderBytes: number;
+  payloadBytes: number;
+  framingBytes: number;
+  framesIn: number;
+  framesOut: number;
+  openConnections: number;
+}
+
+export interface StatsReply {
+  client: string | null;
+  transports: Record<TransportName, TransportFigures>;
+  /** Bytes of requests that belong to no transport (pages, /api/stats itself, echo, chat). */
+  other: TransportFigures;
+}
+
+/** Body of `POST /api/channels`. */
+export interface ChannelRequest {
+  intervalMs: number;
+  payloadBytes: number;
+  durationMs: number;
+}
+
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const DEFAULT_CHANNEL = 'ticker';
