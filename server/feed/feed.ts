@@ -28,15 +28,18 @@ export class Feed {
 
   /**
    * A channel of its own for one race, so concurrent readers don't disturb each other. Its
-   * producer stops after `durationMs`; the channel stays readable for one buffer age after that.
+   * producer publishes exactly floor(durationMs / intervalMs) events (at least one), one every
+   * `intervalMs`, then stops; the channel stays readable for one buffer age after that.
    */
   createPrivate(request: ChannelRequest): Channel {
     if (this.liveChannels >= this.options.maxPrivateChannels) throw new TooManyChannelsError();
     const channel = this.addChannel(`race-${randomBytes(6).toString('hex')}`);
     this.liveChannels++;
     const data = paddedPayload(request.payloadBytes);
-    const producer = this.every(request.intervalMs, () => channel.publish(data));
-    this.after(request.durationMs, () => {
+    const total = Math.max(1, Math.floor(request.durationMs / request.intervalMs));
+    const producer = this.every(request.intervalMs, () => {
+      channel.publish(data);
+      if (channel.latestSeq < total) return;
       this.stop(producer);
       this.liveChannels--;
       this.after(this.options.maxAgeMs, () => this.channels.delete(channel.id));

@@ -1,0 +1,112 @@
+import WebSocket from 'ws';
+import type { FeedEvent, FeedSocketMessage, PollReply, TransportName } from '../../src/protocol/feed.ts';
+
+/** What a test reader saw: events in arrival order, and resync signals. */
+export interface ReaderLog {
+  events: FeedEvent[];
+  resyncs: number;
+}
+
+export interface Reader {
+  log: ReaderLog;
+  /** Stops reading and closes the connection; resolves once it is closed. */
+  stop(): Promise<void>;
+}
+
+export interface ReaderOptions {
+  baseUrl: string;
+  channel: string;
+  client: string;
+  after?: number;
+  /** Short-poll interval. */
+  pollIntervalMs?: number;
+  /** Sent as Last-Event-ID instead of `after` (SSE). */
+  lastEventId?: number;
+}
+
+const query = (options: ReaderOptions, after: number | undefined, extra = '') =>
+  `channel=${options.channel}&client=${options.client}${after === undefined ? '' : `&after=${after}`}${extra}`;
+
+function pollReader(path: string, extra: string, options: ReaderOptions): Reader {
+  const log: ReaderLog = { events: [], resyncs: 0 };
+  const controller = new AbortController();
+  let cursor = options.after;
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const response = await fetch(`${options.baseUrl}${path}?${query(options, cursor, extra)}`, { signal: controller.signal });
+        const reply = (await response.json()) as PollReply;
+        if (reply.resync) log.resyncs++;
+        log.events.push(...reply.events);
+        cursor = reply.cursor;
+      } catch {
+        if (controller.signal.aborted) return;
+      }
+      if (options.pollIntervalMs) await new Promise((r) => setTimeout(r, options.pollIntervalMs));
+    }
+  })();
+  return { log, stop: async () => (controller.abort(), loop) };
+}
+
+function sseReader(options: ReaderOptions): Reader {
+  const log: ReaderLog = { events: [], resyncs: 0 };
+  const controller = new AbortController();
+  const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'Last-Event-ID': String(options.lastEventId) };
+  const done = (async () => {
+    try {
+      const response = await fetch(`${options.baseUrl}/api/sse?${query(options, options.after)}`, { signal: controller.signal, headers });
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of response.body!) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffered.indexOf('\n\n')) !== -1) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const lines = block.split('\n');
+          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          if (lines.some((l) => l === 'event: resync')) log.resyncs++;
+          else if (data) log.events.push(JSON.parse(data) as FeedEvent);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { log, stop: async () => (controller.abort(), done) };
+}
+
+function socketReader(options: ReaderOptions): Reader {
+  const log: ReaderLog = { events: [], resyncs: 0 };
+  const wsUrl = options.baseUrl.replace(/^http/, 'ws');
+  const socket = new WebSocket(`${wsUrl}/ws/feed?${query(options, options.after)}`);
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as FeedSocketMessage;
+    if (message.type === 'resync') log.resyncs++;
+    else log.events.push(message.event);
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    log,
+    stop: async () => {
+      if (socket.readyState === WebSocket.CONNECTING) await new Promise((r) => socket.once('open', r));
+      socket.close(1000);
+      await closed;
+    },
+  };
+}
+
+/** One reader per transport, all speaking the real protocol over real sockets. */
+export function startReader(transport: TransportName, options: ReaderOptions): Reader {
+  switch (transport) {
+    case 'short-poll':
+      return pollReader('/api/short-poll', '', { pollIntervalMs: 30, ...options });
+    case 'long-poll':
+      return pollReader('/api/long-poll', '&timeout=2000', options);
+    case 'sse':
+      return sseReader(options);
+    case 'websocket':
+      return socketReader(options);
+  }
+}
