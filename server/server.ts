@@ -59,8 +59,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
       shutdown.abort();
       feed.close();
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
-      server.close(() => resolve());
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      // Keep-alive connections go idle as their last response ends; close each as it does.
+      const closeIdle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
+      server.close(() => {
+        clearInterval(closeIdle);
+        resolve();
+      });
       // Whatever is still open after the grace period is cut.
       setTimeout(() => {
         for (const client of wss.clients) client.terminate();

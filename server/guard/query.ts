@@ -42,9 +42,13 @@ export function resolveFeedQuery(
   return { ok: true, query: parsed.value, channel };
 }
 
-/** Which seq a reader starts after: an explicit `after`, else the latest (live from now). */
+/**
+ * Which seq a reader starts after. `Last-Event-ID` wins over `after`: EventSource reconnects
+ * to the URL it was given (with the old `after`) but sends the id of the last event it got.
+ * Without either, the reader starts at the latest event (live from now).
+ */
 export function startCursor(query: FeedQuery, channel: Channel, lastEventId?: string): number {
-  if (query.after !== undefined) return query.after;
   if (lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId)) return Number(lastEventId);
+  if (query.after !== undefined) return query.after;
   return channel.latestSeq;
 }

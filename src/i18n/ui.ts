@@ -1,0 +1,116 @@
+// UI strings, one flat key space per locale (Starlight's habit). Chinese is the default.
+export const LOCALES = ['zh', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'zh';
+
+export const LOCALE_NAMES: Record<Locale, string> = { zh: '中文', en: 'English' };
+export const HTML_LANG: Record<Locale, string> = { zh: 'zh-CN', en: 'en' };
+
+const zh = {
+  'site.title': '实时通信，看得见',
+  'site.tagline': '短轮询、长轮询、SSE 与 WebSocket：在真实服务器上并排比较，每个字节都算清楚。',
+  'nav.lessons': '课程',
+  'nav.glossary': '术语表',
+  'nav.search': '搜索',
+  'nav.skip': '跳到正文',
+  'nav.switchLanguage': 'English',
+  'nav.switchLanguageLabel': '切换到英文版',
+  'home.statusTitle': '此刻：四种传输方式都连着服务器',
+  'home.statusIntro': '下面的面板正在用四种方式同时接收服务器的 ticker 频道（每秒一条模拟股票行情）。',
+  'home.lessonsTitle': '课程目录',
+  'home.raceLink': '去看四种方式的同场比赛',
+  'lesson.toc': '本页目录',
+  'lesson.previous': '上一课',
+  'lesson.next': '下一课',
+  'lesson.sources': '素材来源',
+  'lesson.checkYourself': '自测',
+  'lesson.missingTranslation': '这一课还没有中文版，下面显示的是英文原文。',
+  'lesson.lessonN': '第 {n} 课',
+  'quiz.check': '检查答案',
+  'quiz.correct': '答对了。',
+  'quiz.incorrect': '不对，再想想。',
+  'quiz.yourAnswer': '你的答案',
+  'quiz.numberPlaceholder': '输入一个数字',
+  'quiz.tolerance': '（允许误差 ±{t}）',
+  'quiz.answerWas': '正确答案：{a}',
+  'demo.pending': '这个演示（{name}）正在制作中，完成后会出现在这里。',
+  'demo.label': '在线演示',
+  'status.connecting': '连接中',
+  'status.live': '在线',
+  'status.retrying': '重连中',
+  'status.stopped': '已停止',
+  'status.lastEvent': '最新事件',
+  'status.events': '已收到',
+  'status.none': '尚无',
+  'status.resyncs': '重新同步',
+  'transport.short-poll': '短轮询',
+  'transport.long-poll': '长轮询',
+  'transport.sse': 'SSE',
+  'transport.websocket': 'WebSocket',
+  'search.title': '搜索课程',
+  'search.intro': '在中英文全部课程里搜索。',
+  'notFound.title': '找不到这个页面',
+  'notFound.body': '地址可能有误，或者页面已经移动。',
+  'notFound.home': '回到首页',
+  'footer.text': '所有数字都来自真实服务器的实时测量。',
+} as const;
+
+export type UiKey = keyof typeof zh;
+
+const en: Record<UiKey, string> = {
+  'site.title': 'Realtime, visualized',
+  'site.tagline': 'Short polling, long polling, SSE and WebSocket, side by side on a real server, every byte accounted for.',
+  'nav.lessons': 'Lessons',
+  'nav.glossary': 'Glossary',
+  'nav.search': 'Search',
+  'nav.skip': 'Skip to content',
+  'nav.switchLanguage': '中文',
+  'nav.switchLanguageLabel': 'Switch to Chinese',
+  'home.statusTitle': 'Right now: all four transports connected',
+  'home.statusIntro': 'This panel is receiving the server’s ticker channel (a simulated stock quote every second) four ways at once.',
+  'home.lessonsTitle': 'Lessons',
+  'home.raceLink': 'Watch the four transports race',
+  'lesson.toc': 'On this page',
+  'lesson.previous': 'Previous',
+  'lesson.next': 'Next',
+  'lesson.sources': 'Drawn from source articles',
+  'lesson.checkYourself': 'Check yourself',
+  'lesson.missingTranslation': 'This lesson has not been translated into English yet; the Chinese original is shown below.',
+  'lesson.lessonN': 'Lesson {n}',
+  'quiz.check': 'Check',
+  'quiz.correct': 'Correct.',
+  'quiz.incorrect': 'Not quite.',
+  'quiz.yourAnswer': 'Your answer',
+  'quiz.numberPlaceholder': 'Type a number',
+  'quiz.tolerance': '(within ±{t})',
+  'quiz.answerWas': 'Answer: {a}',
+  'demo.pending': 'This demo ({name}) is being built and will appear here.',
+  'demo.label': 'Live demo',
+  'status.connecting': 'connecting',
+  'status.live': 'live',
+  'status.retrying': 'retrying',
+  'status.stopped': 'stopped',
+  'status.lastEvent': 'Last event',
+  'status.events': 'Received',
+  'status.none': 'none yet',
+  'status.resyncs': 'resyncs',
+  'transport.short-poll': 'Short polling',
+  'transport.long-poll': 'Long polling',
+  'transport.sse': 'SSE',
+  'transport.websocket': 'WebSocket',
+  'search.title': 'Search the lessons',
+  'search.intro': 'Searches every lesson, in Chinese and English.',
+  'notFound.title': 'Page not found',
+  'notFound.body': 'The address may be wrong, or the page has moved.',
+  'notFound.home': 'Back to the home page',
+  'footer.text': 'Every number on this site is measured live on a real server.',
+};
+
+const strings: Record<Locale, Record<UiKey, string>> = { zh, en };
+
+/** A UI string, with `{name}` placeholders filled from `values`. */
+export function t(locale: Locale, key: UiKey, values: Record<string, string | number> = {}): string {
+  return strings[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+}
+
+export const otherLocale = (locale: Locale): Locale => (locale === 'zh' ? 'en' : 'zh');
