@@ -3,6 +3,8 @@ import { mountChannels } from './api/channels.ts';
 import { mountStats } from './api/stats.ts';
 import { mountChat } from './demos/chat.ts';
 import { mountEcho } from './demos/echo.ts';
+import { mountInspect } from './demos/inspect.ts';
+import { mountTime } from './api/time.ts';
 import { errorBody } from './guard/errors.ts';
 import { mountStaticSite } from './static-site.ts';
 import { transports } from './transports/index.ts';
@@ -23,6 +25,8 @@ export function createApp(deps: AppDeps): Hono {
   for (const transport of transports) transport.mount(app, deps);
   mountEcho(app, deps);
   mountChat(app, deps);
+  mountInspect(app, deps);
+  mountTime(app);
   mountChannels(app, deps.feed);
   mountStats(app, deps.ledger);
   mountStaticSite(app, deps.config.staticDir);

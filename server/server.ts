@@ -26,7 +26,7 @@ function classify(method: string, target: string): Route {
   return {
     category: categoryOfPath(url.pathname),
     client: client !== null && CLIENT_ID_PATTERN.test(client) ? client : null,
-    recordFrames: false,
+    recordFrames: url.pathname === '/ws/inspect',
   };
 }
 

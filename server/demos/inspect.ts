@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { Hono } from 'hono';
+import { errorResponse } from '../guard/errors.ts';
+import { mountSocket, rawSocket } from '../transports/socket-helpers.ts';
+import type { TransportDeps } from '../transports/types.ts';
+import { wireRecordOf, type WireRecord } from '../wire/connection-tap.ts';
+import type { InspectFrame, InspectReply } from '../../src/protocol/inspect.ts';
+
+/** Connections remembered for the inspectors, and for how long after they close. */
+const MAX_INSPECTED = 200;
+const KEEP_AFTER_CLOSE_MS = 120_000;
+/** Frame bytes kept per connection: enough for the 70,000-byte preset both ways, several times. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+interface Inspected {
+  wire: WireRecord;
+  frames: InspectFrame[];
+  keptBytes: number;
+  droppedFrames: number;
+  closedAt: number | null;
+  ping: () => void;
+}
+
+/**
+ * `/ws/inspect`: an echo server whose every byte the server's socket tap records. The first
+ * message tells the page its id; `GET /api/inspect/:id` then returns the raw upgrade request,
+ * the 101 response and every frame both ways, exactly as they crossed the wire;
+ * `POST /api/inspect/:id/ping` makes the server send a ping (browsers can't send one).
+ */
+export function mountInspect(app: Hono, deps: TransportDeps): void {
+  const inspected = new Map<string, Inspected>();
+
+  const collect = (entry: Inspected) => {
+    for (const { direction, raw } of entry.wire.frames.splice(0)) {
+      if (entry.keptBytes + raw.length > MAX_FRAME_BYTES) {
+        entry.droppedFrames++;
+        continue;
+      }
+      entry.keptBytes += raw.length;
+      entry.frames.push({ index: entry.frames.length + entry.droppedFrames, direction, base64: raw.toString('base64') });
+    }
+  };
+  const forgetOld = () => {
+    const now = Date.now();
+    for (const [id, entry] of inspected) {
+      if (inspected.size > MAX_INSPECTED || (entry.closedAt !== null && now - entry.closedAt > KEEP_AFTER_CLOSE_MS)) inspected.delete(id);
+    }
+  };
+
+  mountSocket(app, '/ws/inspect', deps, () => {
+    const id = randomBytes(8).toString('hex');
+    return {
+      onOpen(_event, ws) {
+        const socket = rawSocket(ws);
+        const wire = wireRecordOf((socket as unknown as { _socket: import('node:net').Socket })._socket);
+        if (!wire) return ws.close(1011, 'no wire record');
+        forgetOld();
+        const entry: Inspected = { wire, frames: [], keptBytes: 0, droppedFrames: 0, closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
+        inspected.set(id, entry);
+        ws.send(JSON.stringify({ type: 'inspect', id }));
+      },
+      onMessage(event, ws) {
+        ws.send(typeof event.data === 'string' ? `Echo: ${event.data}` : (event.data as ArrayBuffer));
+      },
+      onClose() {
+        const entry = inspected.get(id);
+        if (entry) entry.closedAt = Date.now();
+      },
+    };
+  });
+
+  app.get('/api/inspect/:id', (c) => {
+    const entry = inspected.get(c.req.param('id'));
+    if (!entry) return errorResponse(c, 'not_found', 'no inspected connection with that id (they are kept 2 minutes after closing)');
+    collect(entry);
+    const since = Number(c.req.query('since') ?? 0);
+    const reply: InspectReply = {
+      request: entry.wire.requestHead?.toString('base64') ?? '',
+      response: entry.wire.responseHead?.toString('base64') ?? '',
+      frames: entry.frames.filter((frame) => frame.index >= (Number.isSafeInteger(since) ? since : 0)),
+      droppedFrames: entry.droppedFrames,
+      closed: entry.closedAt !== null,
+    };
+    c.header('Cache-Control', 'no-store');
+    return c.json(reply);
+  });
+
+  app.post('/api/inspect/:id/ping', (c) => {
+    const entry = inspected.get(c.req.param('id'));
+    if (!entry || entry.closedAt !== null) return errorResponse(c, 'not_found', 'no open inspected connection with that id');
+    entry.ping();
+    return c.json({ ok: true });
+  });
+}
