@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../src/protocol/errors.ts';
@@ -17,6 +17,8 @@ export interface RunningServer {
   ledger: Ledger;
   /** Graceful shutdown: WebSockets get 1001, SSE streams end, held polls answer. */
   close(): Promise<void>;
+  /** Cuts every client's TCP connection at once, as a network failure would (tests, demos). */
+  dropConnections(): void;
 }
 
 /** Files a request under its transport and client id, from the request line alone. */
@@ -43,8 +45,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxMessageBytes });
   const app = createApp({ feed, ledger, config, closing: shutdown.signal, upgradeWebSocket });
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } });
+  const sockets = new Set<Socket>();
   // Before Node's own connection listener, so the tap sees the very first byte.
-  server.prependListener('connection', (socket) => tapConnection(socket, ledger, classify));
+  server.prependListener('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    tapConnection(socket, ledger, classify);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -72,5 +79,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       }, config.shutdownGraceMs).unref();
     }));
 
-  return { url: `http://${host}:${port}`, port, feed, ledger, close };
+  const dropConnections = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return { url: `http://${host}:${port}`, port, feed, ledger, close, dropConnections };
 }

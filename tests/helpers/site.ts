@@ -9,8 +9,10 @@ import { startTestServer } from './server.ts';
  * free port, and a fresh headless Chromium. Use in beforeAll/afterAll.
  */
 export async function startSite(overrides: Parameters<typeof startTestServer>[0] = {}) {
-  if (!existsSync('dist/zh/index.html')) throw new Error('no built site in dist/: run "npm run build" first');
-  const server: RunningServer = await startTestServer({ tickerIntervalMs: 1000, ...overrides });
+  // STATIC_DIR lets parallel work build into separate folders (astro build --outDir …).
+  const staticDir = process.env.STATIC_DIR ?? 'dist';
+  if (!existsSync(`${staticDir}/zh/index.html`)) throw new Error(`no built site in ${staticDir}/: run "npm run build" first`);
+  const server: RunningServer = await startTestServer({ tickerIntervalMs: 1000, staticDir, ...overrides });
   const browser = await launchBrowser();
   return {
     server,
