@@ -12,11 +12,8 @@ export function mountStaticSite(app: Hono, staticDir: string): void {
   const root = resolve(staticDir);
   const notFoundPage = join(root, '404.html');
   app.use('/*', serveStatic({ root }));
-  app.get('/', (c) =>
-    existsSync(join(root, 'index.html'))
-      ? c.redirect('/zh/')
-      : c.text(`No built site in ${root}. Run "npm run build" (or "npm start", which builds when needed).\n`, 503),
-  );
+  // Reached only when the build is missing (serveStatic answers / from dist/index.html).
+  app.get('/', (c) => c.text(`No built site in ${root}. Run "npm run build" (or "npm start", which builds when needed).\n`, 503));
   app.notFound((c) => {
     const path = c.req.path;
     if (path.startsWith('/api/') || path.startsWith('/ws/') || !existsSync(notFoundPage)) {
