@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { errorResponse } from '../guard/errors.ts';
 import { describeIssues } from '../guard/query.ts';
@@ -16,9 +17,11 @@ const MAX_BODY_BYTES = 4096;
 
 /** `POST /api/channels`: a private channel for one race, `201 {"channel": id}`. */
 export function mountChannels(app: Hono, feed: Feed): void {
-  app.post('/api/channels', async (c) => {
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_BODY_BYTES) return errorResponse(c, 'payload_too_large', `body over ${MAX_BODY_BYTES} bytes`);
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => errorResponse(c, 'payload_too_large', `body over ${MAX_BODY_BYTES} bytes`),
+  });
+  app.post('/api/channels', limit, async (c) => {
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());

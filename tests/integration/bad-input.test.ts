@@ -61,6 +61,11 @@ describe('bad input', () => {
     await expectError(await fetch(`${server.url}/api/channels`, { method: 'POST', body }), 400, code);
   });
 
+  it('POST /api/channels refuses a body over 4 KiB with 413', async () => {
+    const body = JSON.stringify({ intervalMs: 100, payloadBytes: 0, durationMs: 1000, pad: 'x'.repeat(5000) });
+    await expectError(await fetch(`${server.url}/api/channels`, { method: 'POST', body }), 413, 'payload_too_large');
+  });
+
   it('POST /api/channels answers 429 past the live-channel cap and frees the slot when a channel ends', async () => {
     const capped = await startTestServer({ maxPrivateChannels: 2 });
     try {
