@@ -1,0 +1,18 @@
+// `npm run bench`: every benchmark in bench/ in turn, each in its own process. Targets are
+// ratios against a baseline measured in the same run (never absolute times), so a slow or busy
+// machine moves both sides. Exits non-zero if any benchmark misses its target.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const only = process.argv.slice(2);
+const files = readdirSync('bench')
+  .filter((name) => name.endsWith('.ts') && name !== 'run.ts')
+  .filter((name) => only.length === 0 || only.some((wanted) => name.includes(wanted)));
+let failed = 0;
+for (const file of files) {
+  console.log(`\n== bench/${file}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], { stdio: 'inherit' });
+  if (result.status !== 0) failed++;
+}
+console.log(`\n${files.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
