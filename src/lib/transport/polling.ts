@@ -39,7 +39,7 @@ export abstract class PollingTransport extends BaseTransport {
       if (this.cursor === undefined) this.cursor = reply.cursor;
       this.timer = setTimeout(() => void this.poll(), this.pauseMs);
     } catch {
-      this.callbacks.onExchange?.({ ...exchange, endedAt: nowMs() });
+      this.callbacks.onExchange?.({ ...exchange, endedAt: nowMs(), failed: true });
       if (this.running) this.retryLater(() => void this.poll());
     }
   }

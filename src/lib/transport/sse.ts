@@ -23,7 +23,9 @@ export class SseTransport extends BaseTransport {
     source.addEventListener('resync', (message) => this.resync((JSON.parse((message as MessageEvent).data as string) as { cursor: number }).cursor));
     source.onerror = () => {
       if (!this.running) return;
-      this.callbacks.onExchange?.({ transport: this.name, kind: 'connection', startedAt: this.openedAt, endedAt: nowMs(), events: 0 });
+      // Only a stream that opened has a connection to end (a refused one never started).
+      if (this.openedAt) this.callbacks.onExchange?.({ transport: this.name, kind: 'connection', startedAt: this.openedAt, endedAt: nowMs(), events: 0 });
+      this.openedAt = 0;
       if (source.readyState === EventSource.CLOSED) {
         this.retryLater(() => this.open());
       } else this.setStatus('retrying'); // EventSource is reconnecting on its own

@@ -23,6 +23,8 @@ export interface Exchange {
   startedAt: number;
   endedAt: number | null;
   events: number;
+  /** The request failed or was aborted (no reply): not an empty reply. */
+  failed?: boolean;
 }
 
 export interface TransportCallbacks {
