@@ -106,11 +106,16 @@ const en: Record<UiKey, string> = {
   'footer.text': 'Every number on this site is measured live on a real server.',
 };
 
-const strings: Record<Locale, Record<UiKey, string>> = { zh, en };
-
-/** A UI string, with `{name}` placeholders filled from `values`. */
-export function t(locale: Locale, key: UiKey, values: Record<string, string | number> = {}): string {
-  return strings[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+/**
+ * A lookup over one dictionary per locale, with `{name}` placeholders filled from `values`.
+ * Islands with many strings of their own (race, inspectors) make theirs with this too.
+ */
+export function translator<K extends string>(strings: Record<Locale, Record<K, string>>) {
+  return (locale: Locale, key: K, values: Record<string, string | number> = {}): string =>
+    strings[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 }
+
+/** The site's UI strings. */
+export const t = translator<UiKey>({ zh, en });
 
 export const otherLocale = (locale: Locale): Locale => (locale === 'zh' ? 'en' : 'zh');
