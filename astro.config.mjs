@@ -10,7 +10,8 @@ const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? 8080}`;
 
 export default defineConfig({
   output: 'static',
-  trailingSlash: 'always',
+  // 'always' would make the dev server answer /api/… (no slash) with its own 404 before the proxy.
+  trailingSlash: 'ignore',
   integrations: [svelte(), mdx()],
   markdown: {
     shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, wrap: true },
