@@ -131,4 +131,42 @@ describe('bad input', () => {
     expect(reply.status).toBe(200);
     expect(await socketOutcome(`${wsUrl}/ws/echo`, {}, (ws) => ws.close(1000))).toEqual({ code: 1000 });
   });
+
+  it('answers garbage and oversized heads without falling over', async () => {
+    const rawExchange = (bytes: string | Buffer) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write(bytes));
+        let reply = '';
+        socket.on('data', (chunk) => (reply += chunk.toString('latin1')));
+        socket.on('close', () => resolve(reply));
+        socket.on('error', () => {});
+        setTimeout(() => socket.destroy(), 2000);
+      });
+    expect(await rawExchange('\x16\x03\x01 not http at all\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await rawExchange(`GET /api/short-poll HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect((await fetch(`${server.url}/api/short-poll`)).status).toBe(200);
+  });
+
+  it('closes with 1002 when a client breaks RFC 6455 (an unmasked frame)', async () => {
+    const code = await new Promise<number | undefined>((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () =>
+        socket.write(
+          'GET /ws/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        ),
+      );
+      let buffered = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        const headEnd = buffered.indexOf('\r\n\r\n');
+        if (headEnd === -1) return;
+        const frames = buffered.subarray(headEnd + 4);
+        if (frames.length === 0) return socket.write(Buffer.from('810548656c6c6f', 'hex')); // unmasked "Hello"
+        if (frames[0] === 0x88 && frames.length >= 4) resolve(frames.readUInt16BE(2));
+      });
+      socket.on('close', () => resolve(undefined));
+      socket.on('error', () => {});
+    });
+    expect(code).toBe(1002);
+  });
 });
