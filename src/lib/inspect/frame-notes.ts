@@ -3,6 +3,7 @@
 
 import type { DecodedFrame } from '../../protocol/frame-codec.ts';
 import type { Locale } from '../../i18n/ui.ts';
+import { ti } from '../../i18n/inspect.ts';
 import type { FieldName } from './frame-view.ts';
 
 type Text = Record<Locale, string>;
@@ -80,6 +81,11 @@ export function closeCodeMeaning(code: number, lang: Locale): string {
   if (code >= 4000 && code <= 4999) return lang === 'zh' ? '应用私用（4000–4999）' : 'private use by applications (4000–4999)';
   if (code >= 3000 && code <= 3999) return lang === 'zh' ? '留给库和框架注册（3000–3999）' : 'registered by libraries and frameworks (3000–3999)';
   return lang === 'zh' ? '未定义' : 'not defined';
+}
+
+/** A close reason in quotes, or a word saying there is none (an empty reason is common). */
+export function quoteReason(reason: string, lang: Locale): string {
+  return reason === '' ? ti(lang, 'fi.noReason') : ti(lang, 'fi.quoted', { text: reason });
 }
 
 /** What this frame's value of the field says, in one sentence. */
