@@ -18,7 +18,7 @@ export function formatBytes(lang: Locale, bytes: number): string {
 /** A duration or latency in ms: one decimal under 10 ms, none above. */
 export function formatMs(lang: Locale, ms: number): string {
   if (!Number.isFinite(ms)) return '–';
-  const digits = Math.abs(ms) < 10 ? 1 : 0;
+  const digits = Math.abs(ms) < 10 && ms !== 0 ? 1 : 0;
   return `${new Intl.NumberFormat(localeTag(lang), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(ms)} ms`;
 }
 
@@ -32,7 +32,8 @@ export function formatSeconds(lang: Locale, ms: number): string {
   return `${new Intl.NumberFormat(localeTag(lang), { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(ms / 1000)} s`;
 }
 
-/** An interval setting: "730 ms", "2 s". */
+/** An interval setting: "730 ms", "1.5 s", "2 s". */
 export function formatInterval(lang: Locale, ms: number): string {
-  return ms >= 1000 && ms % 1000 === 0 ? `${formatInteger(lang, ms / 1000)} s` : `${formatInteger(lang, ms)} ms`;
+  if (ms < 1000 || ms % 100 !== 0) return `${formatInteger(lang, ms)} ms`;
+  return `${new Intl.NumberFormat(localeTag(lang), { maximumFractionDigits: 1 }).format(ms / 1000)} s`;
 }

@@ -80,7 +80,6 @@ const shadeLegend = (theme: ChartTheme, alphas: number[]) => (chart: Chart): Leg
 function laneBars(
   lang: Locale,
   series: { label: string; alpha: number; value: (lane: LaneView) => number | null }[],
-  axisTitle: string,
   formatValue: (value: number) => string,
 ): ChartFactory<RaceView> {
   return (canvas, theme) => {
@@ -95,7 +94,8 @@ function laneBars(
         responsive: true,
         maintainAspectRatio: false,
         scales: {
-          x: { beginAtZero: true, title: base.title(axisTitle), ticks: { ...base.ticks, maxTicksLimit: 5, callback: (value) => formatValue(Number(value)) }, grid: base.grid },
+          // The ticks carry the unit ("5 KB", "500 ms"), so no axis title.
+          x: { beginAtZero: true, ticks: { ...base.ticks, maxTicksLimit: 5, callback: (value) => formatValue(Number(value)) }, grid: base.grid },
           y: { ticks: base.ticks, grid: { display: false } },
         },
         plugins: {
@@ -131,7 +131,6 @@ export const headerBytesChart = (lang: Locale) =>
       { label: rt(lang, 'series.requestHeaders'), alpha: 1, value: (lane) => lane.figures?.requestHeaderBytes ?? null },
       { label: rt(lang, 'series.responseHeaders'), alpha: 0.4, value: (lane) => lane.figures?.responseHeaderBytes ?? null },
     ],
-    rt(lang, 'axis.bytes'),
     (value) => formatBytes(lang, value),
   );
 
@@ -142,7 +141,6 @@ export const bodyBytesChart = (lang: Locale) =>
       { label: rt(lang, 'series.payload'), alpha: 1, value: (lane) => lane.figures?.payloadBytes ?? null },
       { label: rt(lang, 'series.framing'), alpha: 0.4, value: (lane) => lane.figures?.framingBytes ?? null },
     ],
-    rt(lang, 'axis.bytes'),
     (value) => formatBytes(lang, value),
   );
 
@@ -154,7 +152,6 @@ export const latencyBarsChart = (lang: Locale) =>
       { label: 'p95', alpha: 0.55, value: (lane) => lane.latency?.p95 ?? null },
       { label: 'max', alpha: 0.25, value: (lane) => lane.latency?.max ?? null },
     ],
-    rt(lang, 'axis.ms'),
     (value) => formatMs(lang, value),
   );
 

@@ -28,10 +28,23 @@ export interface RunOptions {
   statsEveryMs?: number;
   /** Keep going after the last event (the sequence diagram stops on its own schedule). */
   untilStopped?: boolean;
+  /** Read the ledger (the sequence diagram draws traffic, not bytes). Default true. */
+  readLedger?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SETTLE_LIMIT_MS = 5000;
+/** A ledger read that hangs (a black-holed connection) must not stall the race loop. */
+const LEDGER_READ_LIMIT_MS = 3000;
+
+/** Aborts when `parent` does or after `ms` (AbortSignal.any is too new for some browsers). */
+function abortAfter(parent: AbortSignal, ms: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, ms);
+  parent.addEventListener('abort', abort, { once: true });
+  return { signal: controller.signal, done: () => (clearTimeout(timer), parent.removeEventListener('abort', abort)) };
+}
 
 export class RaceRun {
   private readonly controller = new AbortController();
@@ -77,7 +90,7 @@ export class RaceRun {
     const deadline = startedAt + settings.durationMs + slowestPoll + 5000;
     let nextStats = 0;
     while (!this.stopped && (this.options.untilStopped || (!this.target.allReceived() && nowMs() < deadline))) {
-      if (nowMs() >= nextStats) {
+      if (this.options.readLedger !== false && nowMs() >= nextStats) {
         nextStats = nowMs() + (this.options.statsEveryMs ?? 500);
         const figures = await this.readLedger();
         if (figures && !this.cancelled) this.target.apply({ kind: 'ledger', t: nowMs(), figures });
@@ -87,6 +100,7 @@ export class RaceRun {
     for (const client of this.clients) client.stop();
     if (this.cancelled) return;
     this.target.finish(nowMs());
+    if (this.options.readLedger === false) return;
     this.target.setPhase('settling');
     await this.settle();
   }
@@ -115,12 +129,15 @@ export class RaceRun {
   /** Each lane's figures from the ledger, or null when the server could not be read just now. */
   private async readLedger(): Promise<Record<string, TransportFigures> | null> {
     const clients = [...new Set(this.options.lanes.map((lane) => lane.client))];
+    const limit = abortAfter(this.controller.signal, LEDGER_READ_LIMIT_MS);
     try {
-      const replies = await Promise.all(clients.map((client) => fetchStats(client, this.controller.signal)));
+      const replies = await Promise.all(clients.map((client) => fetchStats(client, limit.signal)));
       const byClient = new Map<string, StatsReply>(replies.map((reply, index) => [clients[index]!, reply]));
       return Object.fromEntries(this.options.lanes.map((lane) => [lane.id, byClient.get(lane.client)!.transports[lane.transport]]));
     } catch {
       return null; // dropped connections, a busy server: the next sample will do
+    } finally {
+      limit.done();
     }
   }
 
