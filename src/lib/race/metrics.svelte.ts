@@ -2,7 +2,7 @@
 // republished at most four times a second so the charts and table redraw without jank however
 // fast events arrive. Live runs and replays feed the same RaceData.
 import { nowMs } from '../transport/types.ts';
-import { ServerRefusedError, ServerUnreachableError } from './api.ts';
+import { ServerRefusedError, ServerUnreachableError, serverReachable } from './api.ts';
 import { idleView, RaceData, type RaceStart, type RaceView } from './race-data.ts';
 import { shiftEntry, type LaneSpec, type RaceRecording } from './recording.ts';
 import { RaceRun, type RaceTarget, type RunOptions, type RunPhase } from './runner.ts';
@@ -101,6 +101,12 @@ export class RaceMetrics implements RaceTarget {
   }
 
   // RaceTarget: what RaceRun reports.
+  /** Says at once when there is no server (a static-only copy of the site), not after Start. */
+  async checkServer(): Promise<void> {
+    const reachable = await serverReachable();
+    if (!reachable && this.phase === 'idle') this.phase = 'offline';
+  }
+
   setPhase(phase: RunPhase | 'done'): void {
     this.phase = phase;
     if (phase === 'done') this.publish();
