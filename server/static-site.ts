@@ -11,7 +11,8 @@ import { errorResponse } from './guard/errors.ts';
 export function mountStaticSite(app: Hono, staticDir: string): void {
   const root = resolve(staticDir);
   const notFoundPage = join(root, '404.html');
-  app.use('/*', serveStatic({ root }));
+  // Checked once at start-up: `npm start` builds before the server starts.
+  if (existsSync(root)) app.use('/*', serveStatic({ root }));
   // Reached only when the build is missing (serveStatic answers / from dist/index.html).
   app.get('/', (c) => c.text(`No built site in ${root}. Run "npm run build" (or "npm start", which builds when needed).\n`, 503));
   app.notFound((c) => {
