@@ -2,8 +2,20 @@
 import { loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 
-const config = loadConfig({}, process.env);
-const running = await startServer(config);
+let config;
+try {
+  config = loadConfig({}, process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+const running = await startServer(config).catch((error: NodeJS.ErrnoException) => {
+  // The usual first-run trouble deserves a sentence, not a stack trace.
+  if (error.code === 'EADDRINUSE') console.error(`Port ${config.port} on ${config.host} is in use: stop the other server or set PORT=…`);
+  else if (error.code === 'EACCES') console.error(`Not allowed to listen on port ${config.port}: choose PORT above 1023.`);
+  else console.error(error);
+  process.exit(1);
+});
 console.log(`Realtime explained: ${running.url}/  (API and site on one port; Ctrl+C stops)`);
 
 let stopping = false;
