@@ -9,14 +9,10 @@ import type { InspectFrame, InspectReply } from '../../src/protocol/inspect.ts';
 /** Connections remembered for the inspectors, and for how long after they close. */
 const MAX_INSPECTED = 200;
 const KEEP_AFTER_CLOSE_MS = 120_000;
-/** Frame bytes kept per connection: enough for the 70,000-byte preset both ways, several times. */
-const MAX_FRAME_BYTES = 1024 * 1024;
 
 interface Inspected {
   wire: WireRecord;
   frames: InspectFrame[];
-  keptBytes: number;
-  droppedFrames: number;
   closedAt: number | null;
   ping: () => void;
 }
@@ -32,12 +28,7 @@ export function mountInspect(app: Hono, deps: TransportDeps): void {
 
   const collect = (entry: Inspected) => {
     for (const { direction, raw } of entry.wire.frames.splice(0)) {
-      if (entry.keptBytes + raw.length > MAX_FRAME_BYTES) {
-        entry.droppedFrames++;
-        continue;
-      }
-      entry.keptBytes += raw.length;
-      entry.frames.push({ index: entry.frames.length + entry.droppedFrames, direction, base64: raw.toString('base64') });
+      entry.frames.push({ index: entry.frames.length, direction, base64: raw.toString('base64') });
     }
   };
   const forgetOld = () => {
@@ -55,7 +46,7 @@ export function mountInspect(app: Hono, deps: TransportDeps): void {
         const wire = wireRecordOf((socket as unknown as { _socket: import('node:net').Socket })._socket);
         if (!wire) return ws.close(1011, 'no wire record');
         forgetOld();
-        const entry: Inspected = { wire, frames: [], keptBytes: 0, droppedFrames: 0, closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
+        const entry: Inspected = { wire, frames: [], closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
         inspected.set(id, entry);
         ws.send(JSON.stringify({ type: 'inspect', id }));
       },
@@ -78,7 +69,7 @@ export function mountInspect(app: Hono, deps: TransportDeps): void {
       request: entry.wire.requestHead?.toString('base64') ?? '',
       response: entry.wire.responseHead?.toString('base64') ?? '',
       frames: entry.frames.filter((frame) => frame.index >= (Number.isSafeInteger(since) ? since : 0)),
-      droppedFrames: entry.droppedFrames,
+      droppedFrames: entry.wire.droppedFrames,
       closed: entry.closedAt !== null,
     };
     c.header('Cache-Control', 'no-store');

@@ -20,8 +20,24 @@ export interface RawFrame {
 export interface WireRecord {
   requestHead?: Buffer;
   responseHead?: Buffer;
-  /** Frames not yet handed out with `takeFrames` (only when the route asked to record). */
+  /** Frames not yet taken by their reader (only when the route asked to record). */
   frames: RawFrame[];
+  /** Bytes of frames recorded so far; past RECORD_LIMIT_BYTES recording stops. */
+  recordedBytes: number;
+  /** Frames seen after recording stopped. */
+  droppedFrames: number;
+}
+
+/** A connection whose reader never collects its frames must not grow without bound. */
+export const RECORD_LIMIT_BYTES = 1024 * 1024;
+
+function keepFrame(wire: WireRecord, direction: RawFrame['direction'], raw: Buffer): void {
+  if (wire.droppedFrames > 0 || wire.recordedBytes + raw.length > RECORD_LIMIT_BYTES) {
+    wire.droppedFrames++;
+    return;
+  }
+  wire.recordedBytes += raw.length;
+  wire.frames.push({ direction, raw });
 }
 
 const records = new WeakMap<Socket, WireRecord>();
@@ -86,7 +102,7 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
     if (upgrade) {
       // After an upgrade request the client's next bytes are frames (RFC 6455 §4.1).
       inState = 'frames';
-      inFrames = new FrameMeter(route.recordFrames ? (raw) => record(socket).frames.push({ direction: 'in', raw }) : undefined);
+      inFrames = new FrameMeter(route.recordFrames ? (raw) => keepFrame(record(socket), 'in', raw) : undefined);
       return;
     }
     inBody = new BodyMeter(bodyKindOf(head.headers, 'none'));
@@ -107,7 +123,7 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
       wire.requestHead = exchange.requestHead;
       wire.responseHead = head.raw;
       outState = 'frames';
-      outFrames = new FrameMeter(exchange.route.recordFrames ? (raw) => wire.frames.push({ direction: 'out', raw }) : undefined);
+      outFrames = new FrameMeter(exchange.route.recordFrames ? (raw) => keepFrame(wire, 'out', raw) : undefined);
       return;
     }
     const noBody = exchange?.method === 'HEAD' || status === 204 || status === 304;
@@ -182,7 +198,7 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
 
 function record(socket: Socket): WireRecord {
   let wire = records.get(socket);
-  if (!wire) records.set(socket, (wire = { frames: [] }));
+  if (!wire) records.set(socket, (wire = { frames: [], recordedBytes: 0, droppedFrames: 0 }));
   return wire;
 }
 

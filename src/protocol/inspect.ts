@@ -15,7 +15,7 @@ export interface InspectReply {
   /** The 101 Switching Protocols response exactly as sent. */
   response: string;
   frames: InspectFrame[];
-  /** Frames not kept because the connection passed 1 MiB of recorded frames. */
+  /** Frames not kept: recording stops once a connection has passed 1 MiB of frames. */
   droppedFrames: number;
   closed: boolean;
 }

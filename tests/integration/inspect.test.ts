@@ -92,6 +92,18 @@ describe('/ws/inspect', () => {
     expect(frames.find((f) => f.direction === 'in' && f.frame.opcode === 8)?.frame.closeCode).toBe(1009);
   });
 
+  it('stops recording past 1 MiB, so a reader that never collects cannot grow the server', async () => {
+    const { ws, messages, capture } = await open();
+    for (let i = 0; i < 40; i++) ws.send(Buffer.alloc(60 * 1024, i));
+    await waitFor(() => messages.length === 41, 10_000, '40 echoes');
+    const reply = await capture();
+    const recorded = reply.frames.reduce((sum, frame) => sum + Buffer.from(frame.base64, 'base64').length, 0);
+    expect(recorded).toBeLessThanOrEqual(1024 * 1024);
+    expect(reply.droppedFrames).toBeGreaterThan(0);
+    expect(reply.frames.map((frame) => frame.index)).toEqual(reply.frames.map((_, i) => i));
+    ws.close();
+  });
+
   it('answers 404 for an unknown id', async () => {
     expect((await fetch(`${server.url}/api/inspect/0000000000000000`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/inspect/0000000000000000/ping`, { method: 'POST' })).status).toBe(404);
