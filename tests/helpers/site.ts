@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/server.ts';
 import { launchBrowser } from './browser.ts';
 import { startTestServer } from './server.ts';
@@ -33,4 +33,11 @@ export function watchErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   return errors;
+}
+
+/** Islands hydrate when visible (client:visible): scroll the demo into view first. */
+export async function showDemo(page: Page, name: string): Promise<Locator> {
+  const demo = page.locator(`figure.demo[data-demo="${name}"]`);
+  await demo.scrollIntoViewIfNeeded();
+  return demo;
 }
