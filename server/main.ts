@@ -18,6 +18,10 @@ const running = await startServer(config).catch((error: NodeJS.ErrnoException) =
 });
 console.log(`Realtime explained: ${running.url}/  (API and site on one port; Ctrl+C stops)`);
 
+// A promise nobody awaited failed: that is our bug, not the client's, and one client's request
+// must not take the server down for the whole classroom. Log it loudly and keep serving.
+process.on('unhandledRejection', (reason) => console.error('BUG: unhandled rejection:', reason));
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
