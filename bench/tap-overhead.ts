@@ -1,9 +1,8 @@
 // What the byte ledger costs: the same server with and without the socket tap, in the same
 // run, on short-poll requests and WebSocket echo messages. Reports throughput ratios; fails
 // when the tapped server keeps less than MIN_RATIO of the untapped one's throughput.
+import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { loadConfig } from '../server/config.ts';
-import { startServer } from '../server/server.ts';
 
 const MIN_RATIO = 0.7;
 const REQUESTS = 3000;
@@ -33,19 +32,41 @@ async function echoThroughput(url: string): Promise<number> {
   return MESSAGES / ((performance.now() - started) / 1000);
 }
 
+/** Starts the server in its own process (bench/support/serve.ts) and measures it from this one. */
 async function measure(tapSockets: boolean) {
-  const server = await startServer(loadConfig({ port: 0, tickerIntervalMs: 1000, staticDir: 'dist' }), { tapSockets });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/serve.ts', tapSockets ? 'tapped' : 'untapped'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
-    await pollThroughput(server.url); // warm-up
-    await echoThroughput(server.url);
-    return { polls: await pollThroughput(server.url), echoes: await echoThroughput(server.url) };
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    });
+    await pollThroughput(url); // warm-up
+    await echoThroughput(url);
+    return { polls: await pollThroughput(url), echoes: await echoThroughput(url) };
   } finally {
-    await server.close();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
   }
 }
 
-const baseline = await measure(false);
-const tapped = await measure(true);
+// Alternate the two servers over several rounds and keep each side's median, so warm-up and
+// whatever else the machine is doing fall on both sides alike.
+const ROUNDS = 3;
+const samples: Record<'baseline' | 'tapped', Awaited<ReturnType<typeof measure>>[]> = { baseline: [], tapped: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  samples.baseline.push(await measure(false));
+  samples.tapped.push(await measure(true));
+}
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const summary = (runs: Awaited<ReturnType<typeof measure>>[]) => ({
+  polls: median(runs.map((r) => r.polls)),
+  echoes: median(runs.map((r) => r.echoes)),
+});
+const baseline = summary(samples.baseline);
+const tapped = summary(samples.tapped);
 const rows = (['polls', 'echoes'] as const).map((kind) => ({
   kind,
   baselinePerSecond: Math.round(baseline[kind]),
