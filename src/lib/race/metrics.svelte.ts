@@ -12,6 +12,9 @@ export type RacePhase = 'idle' | RunPhase | 'done' | 'offline' | 'busy' | 'error
 /** Redraws per second at most (the issue asks for ~4/s). */
 const PUBLISH_EVERY_MS = 250;
 
+/** An island's root element, through which the recording script reads a finished run. */
+export type RecordableElement = HTMLElement & { raceRecording?: () => RaceRecording | null };
+
 export class RaceMetrics implements RaceTarget {
   phase = $state<RacePhase>('idle');
   errorMessage = $state('');
@@ -101,10 +104,17 @@ export class RaceMetrics implements RaceTarget {
   }
 
   // RaceTarget: what RaceRun reports.
-  /** Says at once when there is no server (a static-only copy of the site), not after Start. */
-  async checkServer(): Promise<void> {
-    const reachable = await serverReachable();
-    if (!reachable && this.phase === 'idle') this.phase = 'offline';
+  /**
+   * The island's lifetime: lets scripts/record-race.ts read the finished run from the element,
+   * says at once when there is no server (a static-only copy of the site) rather than after
+   * Start, and stops everything when the island goes away. Use as `onMount(() => metrics.attach(el))`.
+   */
+  attach(element: RecordableElement): () => void {
+    element.raceRecording = () => this.recording();
+    void serverReachable().then((reachable) => {
+      if (!reachable && this.phase === 'idle') this.phase = 'offline';
+    });
+    return () => this.reset([], 0);
   }
 
   setPhase(phase: RunPhase | 'done'): void {
