@@ -10,16 +10,17 @@ import { errorResponse } from './guard/errors.ts';
  */
 export function mountStaticSite(app: Hono, staticDir: string): void {
   const root = resolve(staticDir);
-  const notFoundPage = join(root, '404.html');
-  // Checked once at start-up: `npm start` builds before the server starts.
+  // Read once at start-up: `npm start` builds before the server starts.
+  const notFoundPath = join(root, '404.html');
+  const notFoundPage = existsSync(notFoundPath) ? readFileSync(notFoundPath, 'utf8') : null;
   if (existsSync(root)) app.use('/*', serveStatic({ root }));
   // Reached only when the build is missing (serveStatic answers / from dist/index.html).
   app.get('/', (c) => c.text(`No built site in ${root}. Run "npm run build" (or "npm start", which builds when needed).\n`, 503));
   app.notFound((c) => {
     const path = c.req.path;
-    if (path.startsWith('/api/') || path.startsWith('/ws/') || !existsSync(notFoundPage)) {
+    if (path.startsWith('/api/') || path.startsWith('/ws/') || notFoundPage === null) {
       return errorResponse(c, 'not_found', `nothing at ${path}`);
     }
-    return c.html(readFileSync(notFoundPage, 'utf8'), 404);
+    return c.html(notFoundPage, 404);
   });
 }

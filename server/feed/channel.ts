@@ -58,7 +58,8 @@ export class Channel {
 
   /** Resolves true as soon as an event newer than `after` exists, false on timeout or abort. */
   waitForNewer(after: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.lastSeq > after || this.lastSeq < after) return Promise.resolve(true);
+    // Newer events exist, or the cursor is from the future (a resync): answer at once.
+    if (this.lastSeq !== after) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (found: boolean) => {

@@ -21,31 +21,20 @@ export const sse: Transport = {
       c.header('X-Accel-Buffering', 'no');
       c.header('Cache-Control', 'no-store');
       return streamSSE(c, async (stream) => {
-        const send = (event: FeedEvent) => stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
-        // Subscribe before reading the backlog so nothing published in between is lost; live
-        // events wait in `queue` until the backlog is out, and anything already sent is skipped.
-        let sentUpTo = after;
-        let live = false;
-        const queue: FeedEvent[] = [];
-        let writing: Promise<void> = Promise.resolve();
+        // The backlog and the subscription are taken in the same synchronous step, so no event
+        // can fall between them; one writer then sends the queue in order, live events after.
+        const backlog = channel.since(after);
+        const queue: FeedEvent[] = [...backlog.events];
         const flush = async () => {
           for (let event = queue.shift(); event; event = queue.shift()) {
-            if (event.seq <= sentUpTo) continue;
-            sentUpTo = event.seq;
-            await send(event);
+            await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
           }
         };
+        let writing = backlog.resync ? stream.writeSSE({ event: 'resync', data: JSON.stringify({ cursor: backlog.cursor }) }) : Promise.resolve();
         const unsubscribe = channel.subscribe((event) => {
           queue.push(event);
-          if (live) writing = writing.then(flush);
+          writing = writing.then(flush);
         });
-        const backlog = channel.since(after);
-        if (backlog.resync) await stream.writeSSE({ event: 'resync', data: JSON.stringify({ cursor: backlog.cursor }) });
-        for (const event of backlog.events) {
-          sentUpTo = event.seq;
-          await send(event);
-        }
-        live = true;
         await (writing = writing.then(flush));
 
         const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n'), config.sseHeartbeatMs);

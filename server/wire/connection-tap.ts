@@ -55,7 +55,8 @@ interface Exchange {
   requestHead: Buffer;
 }
 
-type Direction = 'head' | 'body' | 'frames';
+/** What the next bytes in one direction are: an HTTP head, a body, or WebSocket frames. */
+type StreamState = 'head' | 'body' | 'frames';
 
 /**
  * Watches every byte a server socket reads and writes, and files each one in exactly one
@@ -68,8 +69,8 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
   const outHead = new HeadReader();
   const pending: Exchange[] = []; // requests whose response has not started, in order
   const open = new Set<Exchange>(); // requests whose response has not finished
-  let inState: Direction = 'head';
-  let outState: Direction = 'head';
+  let inState: StreamState = 'head';
+  let outState: StreamState = 'head';
   let inExchange: Exchange | null = null;
   let outExchange: Exchange | null = null;
   let inBody: BodyMeter | null = null;

@@ -18,7 +18,7 @@ type Book = Record<LedgerCategory, TransportFigures>;
 const emptyBook = (): Book =>
   Object.fromEntries([...TRANSPORTS, 'other'].map((name) => [name, emptyFigures()])) as Book;
 
-export type CountedField = Exclude<keyof TransportFigures, never>;
+export type CountedField = keyof TransportFigures;
 
 /**
  * One place a connection's bytes go: the figures of one client for one transport, and the

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Flags this machine's Chromium needs: no sandbox as root, no GPU, no calls home. */
 export const CHROMIUM_ARGS = [
@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
 /** Debian's Chromium in a fresh profile; `close()` also removes the profile. */
 export async function launchBrowser(): Promise<{
   context: BrowserContext;
-  newPage: BrowserContext['newPage'] extends () => infer R ? (options?: { viewport?: { width: number; height: number } }) => R : never;
+  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
   close(): Promise<void>;
 }> {
   const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
@@ -31,11 +31,11 @@ export async function launchBrowser(): Promise<{
   await Promise.all(context.pages().map((page) => page.close()));
   return {
     context,
-    newPage: (async (options?: { viewport?: { width: number; height: number } }) => {
+    newPage: async (options) => {
       const page = await context.newPage();
       if (options?.viewport) await page.setViewportSize(options.viewport);
       return page;
-    }) as never,
+    },
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

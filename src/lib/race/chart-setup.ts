@@ -78,13 +78,15 @@ export const POINT_STYLE: Record<TransportName, 'circle' | 'rect' | 'triangle' |
 export function baseOptions(theme: ChartTheme) {
   const ticks = { color: theme.muted, font: { family: theme.fontFamily, size: theme.fontSize } };
   const title = (text: string) => ({ display: text !== '', text, color: theme.muted, font: { family: theme.fontFamily, size: theme.fontSize } });
+  const grid = { color: theme.grid };
   return {
-    animation: false as const,
-    responsive: true,
-    maintainAspectRatio: false,
+    /** Every chart: no animation (data arrives ~4×/s), sized by its container. */
+    frame: { animation: false as const, responsive: true, maintainAspectRatio: false },
     ticks,
-    grid: { color: theme.grid },
+    grid,
     title,
+    /** An axis with a title in the theme's type and colours. */
+    axis: (text: string) => ({ title: title(text), ticks, grid }),
     legend: {
       position: 'bottom' as const,
       labels: { color: theme.fg, boxWidth: theme.fontSize, boxHeight: theme.fontSize, usePointStyle: true, font: { family: theme.fontFamily, size: theme.fontSize } },

@@ -28,12 +28,10 @@ export function requestsChart(lang: Locale): ChartFactory<RaceView> {
       type: 'line',
       data: { datasets: [] },
       options: {
-        animation: base.animation,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...base.frame,
         elements: { point: { radius: 0 }, line: { borderWidth: 2 } },
         scales: {
-          x: { type: 'linear', min: 0, title: base.title(rt(lang, 'axis.seconds')), ticks: base.ticks, grid: base.grid },
+          x: { type: 'linear', min: 0, ...base.axis(rt(lang, 'axis.seconds')) },
           y: { beginAtZero: true, title: base.title(rt(lang, 'axis.requests')), ticks: { ...base.ticks, precision: 0 }, grid: base.grid },
         },
         plugins: { legend: { ...base.legend, labels: { ...base.legend.labels, usePointStyle: false, boxHeight: 2 } } },
@@ -90,9 +88,7 @@ function laneBars(
       data: { labels: [], datasets: [] },
       options: {
         indexAxis: 'y',
-        animation: base.animation,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...base.frame,
         scales: {
           // The ticks carry the unit ("5 KB", "500 ms"), so no axis title.
           x: { beginAtZero: true, ticks: { ...base.ticks, maxTicksLimit: 5, callback: (value) => formatValue(Number(value)) }, grid: base.grid },
@@ -162,12 +158,10 @@ export function latencyTimeChart(lang: Locale): ChartFactory<RaceView> {
       type: 'scatter',
       data: { datasets: [] },
       options: {
-        animation: base.animation,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...base.frame,
         scales: {
-          x: { type: 'linear', min: 0, title: base.title(rt(lang, 'axis.seconds')), ticks: base.ticks, grid: base.grid },
-          y: { beginAtZero: true, title: base.title(rt(lang, 'axis.ms')), ticks: base.ticks, grid: base.grid },
+          x: { type: 'linear', min: 0, ...base.axis(rt(lang, 'axis.seconds')) },
+          y: { beginAtZero: true, ...base.axis(rt(lang, 'axis.ms')) },
         },
         plugins: {
           legend: base.legend,

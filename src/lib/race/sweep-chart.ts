@@ -52,14 +52,12 @@ export function sweepChart(lang: Locale): ChartFactory<SweepPoint[]> {
       type: 'scatter',
       data: { datasets: [] },
       options: {
-        animation: base.animation,
-        responsive: true,
-        maintainAspectRatio: false,
+        ...base.frame,
         // Room above the highest point for its label.
         layout: { padding: { top: theme.fontSize + 6 } },
         scales: {
-          x: { beginAtZero: true, title: base.title(rt(lang, 'sweep.axisX')), ticks: base.ticks, grid: base.grid },
-          y: { beginAtZero: true, title: base.title(rt(lang, 'sweep.axisY')), ticks: base.ticks, grid: base.grid },
+          x: { beginAtZero: true, ...base.axis(rt(lang, 'sweep.axisX')) },
+          y: { beginAtZero: true, ...base.axis(rt(lang, 'sweep.axisY')) },
         },
         plugins: {
           legend: base.legend,
