@@ -3,6 +3,14 @@ import { z } from 'zod';
 // Every setting of the server, its default and its bounds, validated once at start-up.
 // Each can be overridden by the environment variable named next to it (README "Settings").
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
+const originList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean));
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
 export const configSchema = z
   .object({
@@ -18,6 +26,22 @@ export const configSchema = z
     bufferMaxEvents: int(1, 100_000).default(1000),
     /** BUFFER_MAX_AGE_MS: events older than this leave the buffer. */
     bufferMaxAgeMs: int(1000, 3_600_000).default(120_000),
+    /** BUFFER_MAX_BYTES: JSON bytes a channel's buffer may hold (the oldest events leave first). */
+    bufferMaxBytes: int(64 * KiB, 1024 * MiB).default(8 * MiB),
+    /** REPLY_MAX_BYTES: event bytes in one poll reply; a longer backlog comes in pages (`more`). */
+    replyMaxBytes: int(1 * KiB, 64 * MiB).default(256 * KiB),
+    /** SEND_BUFFER_MAX_BYTES: unsent bytes a WebSocket or SSE reader may have before we stop writing. */
+    sendBufferMaxBytes: int(16 * KiB, 256 * MiB).default(1 * MiB),
+    /** SLOW_CONSUMER_MS: a reader stuck at that cap this long is closed (1013) and resumes. */
+    slowConsumerMs: int(100, 600_000).default(10_000),
+    /** HEADERS_TIMEOUT_MS: a request's head must arrive within this (then 408). */
+    headersTimeoutMs: int(100, 120_000).default(10_000),
+    /** REQUEST_TIMEOUT_MS: a request's head and body must arrive within this (then 408). */
+    requestTimeoutMs: int(100, 600_000).default(30_000),
+    /** KEEP_ALIVE_TIMEOUT_MS: an idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: int(100, 600_000).default(5_000),
+    /** WS_FRAME_TIMEOUT_MS: a WebSocket frame begun must be complete within this (then the socket is cut). */
+    wsFrameTimeoutMs: int(100, 600_000).default(10_000),
     /** LONG_POLL_DEFAULT_TIMEOUT_MS: hold time when the client passes no `timeout`. */
     longPollDefaultTimeoutMs: int(1, 55_000).default(25_000),
     /** LONG_POLL_MAX_TIMEOUT_MS: the largest `timeout` a client may ask for. */
@@ -30,12 +54,27 @@ export const configSchema = z
     wsMaxMessageBytes: int(125, 16 * 1024 * 1024).default(64 * 1024),
     /** ALLOWED_ORIGINS: comma-separated extra origins allowed to open WebSockets. The server's own
      * origin and any localhost/127.0.0.1 origin are always allowed. */
-    allowedOrigins: z
-      .union([z.array(z.string()), z.string()])
-      .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((o) => o.trim()).filter(Boolean))
-      .default([]),
+    allowedOrigins: originList.default([]),
+    /** PUBLIC_ORIGIN: the URL readers use when deployed (https://example.org): its host is allowed. */
+    publicOrigin: z.string().url().or(z.literal('')).default(''),
+    /** TRUST_PROXY: take the client's address from the last X-Forwarded-For entry (behind nginx). */
+    trustProxy: flag.default(false),
     /** MAX_PRIVATE_CHANNELS: live private channels (POST /api/channels) before 429. */
     maxPrivateChannels: int(1, 10_000).default(200),
+    /** PRIVATE_CHANNELS_PER_ADDRESS: live private channels one client address may hold. */
+    privateChannelsPerAddress: int(1, 10_000).default(60),
+    /** SOCKETS_PER_ADDRESS: open TCP connections from one address (not applied behind TRUST_PROXY). */
+    socketsPerAddress: int(1, 1_000_000).default(800),
+    /** STREAMS_PER_ADDRESS: WebSockets, SSE streams and held long polls of one client address. */
+    streamsPerAddress: int(1, 1_000_000).default(400),
+    /** REQUESTS_PER_SECOND_PER_ADDRESS: HTTP requests and upgrades, averaged over 10 s. */
+    requestsPerSecondPerAddress: int(1, 1_000_000).default(300),
+    /** WS_MESSAGES_PER_SECOND_PER_ADDRESS: messages sent to chat, echo and inspect, averaged over 10 s. */
+    wsMessagesPerSecondPerAddress: int(1, 1_000_000).default(200),
+    /** WS_PINGS_PER_SECOND_PER_ADDRESS: pings a client address may send, averaged over 10 s. */
+    wsPingsPerSecondPerAddress: int(1, 1_000_000).default(20),
+    /** INSPECT_TOTAL_MAX_BYTES: frame bytes all inspected connections may hold together. */
+    inspectTotalMaxBytes: int(64 * KiB, 1024 * MiB).default(32 * MiB),
     /** MAX_LEDGER_CLIENTS: client ids the ledger remembers; the least recently seen is forgotten. */
     maxLedgerClients: int(10, 1_000_000).default(10_000),
     /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for connections to close before forcing them. */
@@ -53,13 +92,30 @@ const ENV_NAMES: Record<keyof Config, string> = {
   tickerIntervalMs: 'TICKER_INTERVAL_MS',
   bufferMaxEvents: 'BUFFER_MAX_EVENTS',
   bufferMaxAgeMs: 'BUFFER_MAX_AGE_MS',
+  bufferMaxBytes: 'BUFFER_MAX_BYTES',
+  replyMaxBytes: 'REPLY_MAX_BYTES',
+  sendBufferMaxBytes: 'SEND_BUFFER_MAX_BYTES',
+  slowConsumerMs: 'SLOW_CONSUMER_MS',
+  headersTimeoutMs: 'HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
+  wsFrameTimeoutMs: 'WS_FRAME_TIMEOUT_MS',
   longPollDefaultTimeoutMs: 'LONG_POLL_DEFAULT_TIMEOUT_MS',
   longPollMaxTimeoutMs: 'LONG_POLL_MAX_TIMEOUT_MS',
   sseHeartbeatMs: 'SSE_HEARTBEAT_MS',
   wsPingIntervalMs: 'WS_PING_INTERVAL_MS',
   wsMaxMessageBytes: 'WS_MAX_MESSAGE_BYTES',
   allowedOrigins: 'ALLOWED_ORIGINS',
+  publicOrigin: 'PUBLIC_ORIGIN',
+  trustProxy: 'TRUST_PROXY',
   maxPrivateChannels: 'MAX_PRIVATE_CHANNELS',
+  privateChannelsPerAddress: 'PRIVATE_CHANNELS_PER_ADDRESS',
+  socketsPerAddress: 'SOCKETS_PER_ADDRESS',
+  streamsPerAddress: 'STREAMS_PER_ADDRESS',
+  requestsPerSecondPerAddress: 'REQUESTS_PER_SECOND_PER_ADDRESS',
+  wsMessagesPerSecondPerAddress: 'WS_MESSAGES_PER_SECOND_PER_ADDRESS',
+  wsPingsPerSecondPerAddress: 'WS_PINGS_PER_SECOND_PER_ADDRESS',
+  inspectTotalMaxBytes: 'INSPECT_TOTAL_MAX_BYTES',
   maxLedgerClients: 'MAX_LEDGER_CLIENTS',
   shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
 };
@@ -83,6 +139,9 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   const config = parsed.data;
   if (config.longPollDefaultTimeoutMs > config.longPollMaxTimeoutMs) {
     throw new Error('Invalid configuration: longPollDefaultTimeoutMs must not exceed longPollMaxTimeoutMs');
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new Error('Invalid configuration: headersTimeoutMs must not exceed requestTimeoutMs');
   }
   return config;
 }

@@ -1,13 +1,21 @@
-import type { AddressInfo, Socket } from 'node:net';
-import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
+import { createServer, type Server, type ServerOptions } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createAdaptorServer, getRequestListener, upgradeWebSocket } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../src/protocol/errors.ts';
+import { CLIENT_ID_PATTERN } from '../src/protocol/feed.ts';
+import type { HealthReply } from './api/health.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { answerClientErrors, rateLimited, routeUpgrades, type EdgeDeps } from './edge.ts';
 import { Feed } from './feed/feed.ts';
+import { addressKey } from './guard/client-address.ts';
+import { errorBody, writeRefusal } from './guard/errors.ts';
+import { FairUse } from './guard/fair-use.ts';
+import { configuredHostnames } from './guard/origin.ts';
 import { categoryOfPath } from './transports/index.ts';
-import { CLIENT_ID_PATTERN } from '../src/protocol/feed.ts';
-import { tapConnection, type Route } from './wire/connection-tap.ts';
+import { SocketRoutes } from './transports/socket-routes.ts';
+import { incomingFrameStartedAt, RecordBudget, tapConnection, type Route } from './wire/connection-tap.ts';
 import { Ledger } from './wire/ledger.ts';
 
 export interface RunningServer {
@@ -15,44 +23,146 @@ export interface RunningServer {
   port: number;
   feed: Feed;
   ledger: Ledger;
+  fairUse: FairUse;
   /** Graceful shutdown: WebSockets get 1001, SSE streams end, held polls answer. */
   close(): Promise<void>;
   /** Cuts every client's TCP connection at once, as a network failure would (tests, demos). */
   dropConnections(): void;
 }
 
-/** Files a request under its transport and client id, from the request line alone. */
-function classify(method: string, target: string): Route {
-  const url = new URL(target, 'http://x');
-  const client = url.searchParams.get('client');
-  return {
-    category: categoryOfPath(url.pathname),
-    client: client !== null && CLIENT_ID_PATTERN.test(client) ? client : null,
-    recordFrames: url.pathname === '/ws/inspect',
-  };
+const UNCOUNTED: Route = { category: 'other', client: null, recordFrames: false };
+
+/**
+ * Files a request under its transport and client id, from the request line alone. It runs
+ * inside the socket's read path, so it must never throw: a target no URL parser accepts
+ * (`//[`, `http://a:99999/`) is filed under `other`, and the app answers it 400.
+ */
+function classify(_method: string, target: string): Route {
+  try {
+    const url = new URL(target, 'http://x');
+    const client = url.searchParams.get('client');
+    return {
+      category: categoryOfPath(url.pathname),
+      client: client !== null && CLIENT_ID_PATTERN.test(client) ? client : null,
+      recordFrames: url.pathname === '/ws/inspect',
+    };
+  } catch {
+    return UNCOUNTED;
+  }
 }
 
 /** `tapSockets: false` only exists so the benchmark can measure what the tap costs. */
 export async function startServer(config: Config, { tapSockets = true } = {}): Promise<RunningServer> {
+  const startedAt = Date.now();
   const feed = new Feed({
     tickerIntervalMs: config.tickerIntervalMs,
     maxEvents: config.bufferMaxEvents,
     maxAgeMs: config.bufferMaxAgeMs,
+    maxBytes: config.bufferMaxBytes,
     maxPrivateChannels: config.maxPrivateChannels,
   });
   const ledger = new Ledger(config.maxLedgerClients);
+  const fairUse = new FairUse(config);
+  const recordBudget = new RecordBudget(config.inspectTotalMaxBytes);
+  const socketRoutes = new SocketRoutes();
   const shutdown = new AbortController();
-  // ws closes a socket with 1009 when a message exceeds maxPayload (RFC 6455 §7.4.1).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxMessageBytes });
-  const app = createApp({ feed, ledger, config, closing: shutdown.signal, upgradeWebSocket });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } });
+  const allowedHosts = configuredHostnames([config.publicOrigin, ...config.allowedOrigins].filter(Boolean));
+  // ws closes a socket with 1009 when a message exceeds maxPayload (RFC 6455 §7.4.1). Pings are
+  // answered by keepAlive within the address's ping rate, not automatically.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxMessageBytes, autoPong: false });
   const sockets = new Set<Socket>();
+  const health = (): HealthReply => {
+    const memory = process.memoryUsage();
+    const stats = ledger.stats(null);
+    return {
+      status: shutdown.signal.aborted ? 'shutting_down' : 'ok',
+      uptimeS: Math.round((Date.now() - startedAt) / 1000),
+      connections: {
+        tcp: sockets.size,
+        websockets: wss.clients.size,
+        byTransport: Object.fromEntries(Object.entries(stats.transports).map(([name, figures]) => [name, figures.openConnections])),
+      },
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external },
+    };
+  };
+  const app = createApp({
+    feed,
+    ledger,
+    config,
+    closing: shutdown.signal,
+    upgradeWebSocket,
+    fairUse,
+    socketRoutes,
+    recordBudget,
+    allowedHosts,
+    health,
+  });
+  const edge: EdgeDeps = {
+    fairUse,
+    socketRoutes,
+    trustProxy: config.trustProxy,
+    allowedHosts,
+    allowedOrigins: new Set(config.allowedOrigins.map((origin) => origin.toLowerCase())),
+    closing: shutdown.signal,
+  };
+  // Our own request listener instead of the adapter's, for its errorHandler: a request Hono
+  // cannot represent (bad target, bad Host) gets the JSON 400 instead of an empty one.
+  const serve = rateLimited(
+    getRequestListener(app.fetch, {
+      errorHandler: (error) =>
+        new Response(JSON.stringify(errorBody('bad_request', `unusable request: ${(error as Error).message}`)), {
+          status: 400,
+          headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+        }),
+    }),
+    edge,
+  );
+  const serverOptions: ServerOptions = {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // How often Node checks those two timeouts; its 30 s default would let them slip.
+    connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+  };
+  // The adapter wires its WebSocket handling onto the server; routeUpgrades then fronts it.
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: wss },
+    serverOptions,
+    createServer: ((options: ServerOptions) => createServer(options, serve)) as typeof createServer,
+  }) as Server;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  answerClientErrors(server);
+  routeUpgrades(server, serve, edge);
+
   // Before Node's own connection listener, so the tap sees the very first byte.
   server.prependListener('connection', (socket: Socket) => {
+    socket.on('error', () => {}); // a reset peer is routine; the 'close' below still runs
+    if (!config.trustProxy) {
+      const release = fairUse.sockets.acquire(addressKey(socket.remoteAddress ?? 'unknown'));
+      if (!release) {
+        return writeRefusal(socket, {
+          code: 'too_many_connections',
+          message: 'too many open connections from your address',
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      socket.once('close', release);
+    }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    if (tapSockets) tapConnection(socket, ledger, classify);
+    if (tapSockets) tapConnection(socket, ledger, classify, recordBudget);
   });
+
+  // One timer for every socket: a WebSocket frame begun and not finished within the limit (a
+  // client dripping bytes to hold the socket) is cut. Node's own timeouts cover HTTP heads and bodies.
+  const frameWatch = setInterval(() => {
+    const tooOld = Date.now() - config.wsFrameTimeoutMs;
+    for (const socket of sockets) {
+      const startedAt = incomingFrameStartedAt(socket);
+      if (startedAt !== 0 && startedAt < tooOld) socket.destroy();
+    }
+  }, Math.max(50, config.wsFrameTimeoutMs / 4));
+  frameWatch.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -60,28 +170,59 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (tapSockets) await proveTapSeesBytes(config.host, port, ledger);
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= new Promise<void>((resolve) => {
       shutdown.abort();
       feed.close();
+      clearInterval(frameWatch);
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
       // Keep-alive connections go idle as their last response ends; close each as it does.
-      const closeIdle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       server.close(() => {
         clearInterval(closeIdle);
         resolve();
       });
-      // Whatever is still open after the grace period is cut.
+      // Whatever is still open after the grace period is cut, upgraded sockets included.
       setTimeout(() => {
         for (const client of wss.clients) client.terminate();
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }, config.shutdownGraceMs).unref();
     }));
 
   const dropConnections = () => {
     for (const socket of sockets) socket.destroy();
   };
-  return { url: `http://${host}:${port}`, port, feed, ledger, close, dropConnections };
+  return { url: `http://${host}:${port}`, port, feed, ledger, fairUse, close, dropConnections };
 }
+
+/**
+ * The socket tap reads Node internals, which a Node release could change. Rather than let the
+ * ledger silently count nothing, the server proves at start-up, with one real request to
+ * itself, that the tap saw every byte of it; otherwise it refuses to start.
+ */
+async function proveTapSeesBytes(listenHost: string, port: number, ledger: Ledger): Promise<void> {
+  const host = listenHost === '0.0.0.0' ? '127.0.0.1' : listenHost === '::' ? '::1' : listenHost;
+  const request = 'GET /api/time?client=_tap-check HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
+  const received = await new Promise<number>((resolve, reject) => {
+    let bytes = 0;
+    const socket = connect({ host, port }, () => socket.end(request));
+    socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    socket.on('close', () => resolve(bytes));
+    socket.on('error', reject);
+  });
+  // The ledger files on 'close' on the server side too; give it a turn of the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
+  const seen = ledger.stats('_tap-check').other;
+  const seenOut = seen.responseHeaderBytes + seen.payloadBytes + seen.framingBytes;
+  if (seen.requestHeaderBytes !== Buffer.byteLength(request) || seenOut !== received) {
+    throw new Error(
+      `socket tap check failed on Node ${process.version}: sent ${Buffer.byteLength(request)}/received ${received} bytes, ` +
+        `the tap saw ${seen.requestHeaderBytes}/${seenOut}. Node's socket internals changed; the ledger cannot be trusted.`,
+    );
+  }
+}
+

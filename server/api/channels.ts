@@ -1,9 +1,12 @@
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { errorResponse } from '../guard/errors.ts';
+import { errorResponse, refusalResponse } from '../guard/errors.ts';
+import type { FairUse } from '../guard/fair-use.ts';
 import { describeIssues } from '../guard/query.ts';
 import { TooManyChannelsError, type Feed } from '../feed/feed.ts';
+import type { Config } from '../config.ts';
+import { addressOf } from '../transports/types.ts';
 
 const channelRequestSchema = z
   .object({
@@ -15,8 +18,11 @@ const channelRequestSchema = z
 
 const MAX_BODY_BYTES = 4096;
 
-/** `POST /api/channels`: a private channel for one race, `201 {"channel": id}`. */
-export function mountChannels(app: Hono, feed: Feed): void {
+/**
+ * `POST /api/channels`: a private channel for one race, `201 {"channel": id}`. Each client
+ * address may hold `privateChannelsPerAddress` live ones, so no one can take them all.
+ */
+export function mountChannels(app: Hono, feed: Feed, fairUse: FairUse, config: Config): void {
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => errorResponse(c, 'payload_too_large', `body over ${MAX_BODY_BYTES} bytes`),
@@ -30,11 +36,14 @@ export function mountChannels(app: Hono, feed: Feed): void {
     }
     const parsed = channelRequestSchema.safeParse(body);
     if (!parsed.success) return errorResponse(c, 'bad_body', describeIssues(parsed.error));
+    const release = fairUse.holdChannel(addressOf(c, config));
+    if (typeof release !== 'function') return refusalResponse(c, release);
     try {
-      const channel = feed.createPrivate(parsed.data);
+      const channel = feed.createPrivate(parsed.data, release);
       return c.json({ channel: channel.id }, 201);
     } catch (error) {
-      if (error instanceof TooManyChannelsError) return errorResponse(c, 'too_many_channels', 'too many live channels; try again when a race ends');
+      release();
+      if (error instanceof TooManyChannelsError) return errorResponse(c, 'too_many_channels', 'too many live channels; try again when a race ends', { 'Retry-After': '5' });
       throw error;
     }
   });

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import { errorResponse } from '../guard/errors.ts';
-import { mountSocket, rawSocket } from '../transports/socket-helpers.ts';
+import { parseQuery } from '../guard/query.ts';
+import { mountSocket, rawSocket, sendOrShed } from '../transports/socket-helpers.ts';
 import type { TransportDeps } from '../transports/types.ts';
-import { wireRecordOf, type WireRecord } from '../wire/connection-tap.ts';
+import { wireRecordOf, type RecordBudget, type WireRecord } from '../wire/connection-tap.ts';
 import type { InspectFrame, InspectReply } from '../../src/protocol/inspect.ts';
 
 /** Connections remembered for the inspectors, and for how long after they close. */
 const MAX_INSPECTED = 200;
 const KEEP_AFTER_CLOSE_MS = 120_000;
+
+const sinceSchema = z.object({
+  since: z.string().regex(/^\d{1,9}$/, 'must be a frame index ≥ 0').transform(Number).optional(),
+});
 
 interface Inspected {
   wire: WireRecord;
@@ -23,7 +29,7 @@ interface Inspected {
  * the 101 response and every frame both ways, exactly as they crossed the wire;
  * `POST /api/inspect/:id/ping` makes the server send a ping (browsers can't send one).
  */
-export function mountInspect(app: Hono, deps: TransportDeps): void {
+export function mountInspect(app: Hono, deps: TransportDeps, budget: RecordBudget): void {
   const inspected = new Map<string, Inspected>();
 
   const collect = (entry: Inspected) => {
@@ -31,10 +37,15 @@ export function mountInspect(app: Hono, deps: TransportDeps): void {
       entry.frames.push({ index: entry.frames.length, direction, base64: raw.toString('base64') });
     }
   };
+  // Forgotten connections stop recording and give their bytes back to the server-wide budget.
+  const forget = (id: string, entry: Inspected) => {
+    inspected.delete(id);
+    budget.release(entry.wire);
+  };
   const forgetOld = () => {
     const now = Date.now();
     for (const [id, entry] of inspected) {
-      if (inspected.size > MAX_INSPECTED || (entry.closedAt !== null && now - entry.closedAt > KEEP_AFTER_CLOSE_MS)) inspected.delete(id);
+      if (inspected.size >= MAX_INSPECTED || (entry.closedAt !== null && now - entry.closedAt > KEEP_AFTER_CLOSE_MS)) forget(id, entry);
     }
   };
 
@@ -45,13 +56,14 @@ export function mountInspect(app: Hono, deps: TransportDeps): void {
         const socket = rawSocket(ws);
         const wire = wireRecordOf((socket as unknown as { _socket: import('node:net').Socket })._socket);
         if (!wire) return ws.close(1011, 'no wire record');
+        wire.adopted = true;
         forgetOld();
         const entry: Inspected = { wire, frames: [], closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
         inspected.set(id, entry);
         ws.send(JSON.stringify({ type: 'inspect', id }));
       },
       onMessage(event, ws) {
-        ws.send(typeof event.data === 'string' ? `Echo: ${event.data}` : (event.data as ArrayBuffer));
+        sendOrShed(rawSocket(ws), typeof event.data === 'string' ? `Echo: ${event.data}` : (event.data as ArrayBuffer), deps.config.sendBufferMaxBytes);
       },
       onClose() {
         const entry = inspected.get(id);
@@ -63,12 +75,14 @@ export function mountInspect(app: Hono, deps: TransportDeps): void {
   app.get('/api/inspect/:id', (c) => {
     const entry = inspected.get(c.req.param('id'));
     if (!entry) return errorResponse(c, 'not_found', 'no inspected connection with that id (they are kept 2 minutes after closing)');
+    const query = parseQuery(c, sinceSchema);
+    if (!query.ok) return query.response;
     collect(entry);
-    const since = Number(c.req.query('since') ?? 0);
+    const since = query.value.since ?? 0;
     const reply: InspectReply = {
       request: entry.wire.requestHead?.toString('base64') ?? '',
       response: entry.wire.responseHead?.toString('base64') ?? '',
-      frames: entry.frames.filter((frame) => frame.index >= (Number.isSafeInteger(since) ? since : 0)),
+      frames: entry.frames.slice(since),
       droppedFrames: entry.wire.droppedFrames,
       closed: entry.closedAt !== null,
     };

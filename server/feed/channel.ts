@@ -1,54 +1,147 @@
-import type { FeedEvent, PollReply } from '../../src/protocol/feed.ts';
+import { randomInt } from 'node:crypto';
+import { formatCursor, type CursorPosition } from '../../src/protocol/cursor.ts';
+import type { FeedEvent } from '../../src/protocol/feed.ts';
 
 export interface ChannelLimits {
   maxEvents: number;
   maxAgeMs: number;
+  /** The buffer's JSON bytes: a 64 KiB-payload channel must not pin 1,000 × 64 KiB. */
+  maxBytes: number;
 }
 
-type Listener = (event: FeedEvent) => void;
+/**
+ * An event as the buffer keeps it: encoded to JSON once, at publish, and shared by every
+ * reader; transports cache their framed form on it (`framed`) so a fan-out to 10,000 sockets
+ * encodes once, not 10,000 times.
+ */
+export class StoredEvent {
+  readonly json: string;
+  readonly bytes: number;
+  /** Per-transport framed bytes, filled lazily by the transport that needs them. */
+  readonly framed: { sse?: Buffer; websocket?: Buffer } = {};
+
+  constructor(readonly event: FeedEvent) {
+    this.json = JSON.stringify(event);
+    this.bytes = Buffer.byteLength(this.json);
+  }
+}
+
+/** Where a reader starts: after `seq`; `resync` when its cursor could not be honoured. */
+export interface StartPoint {
+  seq: number;
+  resync: boolean;
+}
+
+/** One page of a poll reply. */
+export interface Page {
+  events: StoredEvent[];
+  /** The cursor after the last event of the page (or the start point when empty). */
+  cursor: string;
+  resync: boolean;
+  /** The page was cut at its byte cap: more events are ready now. */
+  more: boolean;
+}
+
+type Listener = (stored: StoredEvent) => void;
+
+/** Short random id of one run of a channel: "<feedId>-<seq>" cursors carry it. */
+const newFeedId = () => randomInt(36 ** 6).toString(36).padStart(6, '0');
 
 /**
  * One numbered stream of events: assigns `seq` and server time, keeps a bounded ring buffer
- * (by count and by age, whichever is smaller) and wakes subscribers. Transports only read.
+ * (by count, age and bytes, whichever binds first) and wakes subscribers. Transports only read.
  */
 export class Channel {
+  /** Identifies this run of the channel; a restart gives it a new one (README "cursor"). */
+  readonly feedId: string;
   private lastSeq = 0;
-  private readonly buffer: FeedEvent[] = [];
+  private readonly buffer: StoredEvent[] = [];
+  private bufferBytes = 0;
   private readonly listeners = new Set<Listener>();
 
   constructor(
     readonly id: string,
     private readonly limits: ChannelLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+    feedId: string = newFeedId(),
+  ) {
+    this.feedId = feedId;
+  }
 
   get latestSeq(): number {
     return this.lastSeq;
+  }
+
+  /** The seq of the oldest event still held (latestSeq + 1 when the buffer is empty). */
+  get firstHeldSeq(): number {
+    return this.buffer[0]?.event.seq ?? this.lastSeq + 1;
   }
 
   get subscriberCount(): number {
     return this.listeners.size;
   }
 
+  cursorAt(seq: number): string {
+    return formatCursor(this.feedId, seq);
+  }
+
   publish(data: unknown): FeedEvent {
-    const event: FeedEvent = { seq: ++this.lastSeq, at: this.now(), channel: this.id, data };
-    this.buffer.push(event);
-    if (this.buffer.length > this.limits.maxEvents) this.buffer.shift();
+    const stored = new StoredEvent({ seq: ++this.lastSeq, at: this.now(), channel: this.id, data });
+    this.buffer.push(stored);
+    this.bufferBytes += stored.bytes;
+    // Keep at least the newest event, whatever its size, so live readers always get it.
+    while (this.buffer.length > 1 && (this.buffer.length > this.limits.maxEvents || this.bufferBytes > this.limits.maxBytes)) this.dropOldest();
     this.evictOld();
-    for (const listener of this.listeners) listener(event);
-    return event;
+    for (const listener of this.listeners) {
+      // One reader's bug must not stop the event reaching the others.
+      try {
+        listener(stored);
+      } catch (error) {
+        console.error('BUG: channel listener threw:', error);
+      }
+    }
+    return stored.event;
   }
 
   /**
-   * Events with seq > after. `resync` is true when some of them have already left the buffer
-   * (or `after` is from the future, as after a server restart): the reader missed events.
+   * Where a reader with this cursor starts. Omitted (null): live from now. A cursor from
+   * another run of the channel (a restart), an old-style bare number, one from the future, or
+   * one older than the buffer all resync: the reader starts at the oldest event held.
    */
-  since(after: number): PollReply {
+  startOf(position: CursorPosition | null): StartPoint {
     this.evictOld();
-    const firstHeld = this.buffer[0]?.seq ?? this.lastSeq + 1;
-    const resync = after < firstHeld - 1 || after > this.lastSeq;
-    const events = resync ? this.buffer.slice() : this.buffer.slice(this.indexAfter(after));
-    return { events, cursor: this.lastSeq, resync };
+    if (position === null) return { seq: this.lastSeq, resync: false };
+    const oldest = this.firstHeldSeq - 1;
+    const fromThisRun = position.feedId === this.feedId || (position.feedId === null && position.seq === 0);
+    if (!fromThisRun || position.seq > this.lastSeq || position.seq < oldest) return { seq: oldest, resync: true };
+    return { seq: position.seq, resync: false };
+  }
+
+  /** The held event with this seq, if any. */
+  eventAt(seq: number): StoredEvent | undefined {
+    const index = seq - this.firstHeldSeq;
+    return index >= 0 ? this.buffer[index] : undefined;
+  }
+
+  /**
+   * Events after the reader's cursor, up to `maxBytes` of JSON (at least one event, so a
+   * page always makes progress): a poll reply that no request can inflate to megabytes.
+   */
+  page(start: StartPoint, maxBytes: number): Page {
+    this.evictOld();
+    // The buffer may have moved on since the start point was taken (a long poll's wait).
+    const behind = start.seq < this.firstHeldSeq - 1;
+    const from = behind ? this.firstHeldSeq - 1 : start.seq;
+    const events: StoredEvent[] = [];
+    let bytes = 0;
+    for (let seq = from + 1; seq <= this.lastSeq; seq++) {
+      const stored = this.eventAt(seq)!;
+      if (events.length > 0 && bytes + stored.bytes > maxBytes) break;
+      events.push(stored);
+      bytes += stored.bytes;
+    }
+    const last = events.at(-1)?.event.seq ?? from;
+    return { events, cursor: this.cursorAt(last), resync: start.resync || behind, more: last < this.lastSeq };
   }
 
   subscribe(listener: Listener): () => void {
@@ -56,33 +149,34 @@ export class Channel {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves true as soon as an event newer than `after` exists, false on timeout or abort. */
-  waitForNewer(after: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Resolves true as soon as an event newer than `after` exists, false on timeout or when any
+   * signal aborts. Every listener and the timer are released whichever comes first.
+   */
+  waitForNewer(after: number, timeoutMs: number, signals: readonly AbortSignal[] = []): Promise<boolean> {
     // Newer events exist, or the cursor is from the future (a resync): answer at once.
     if (this.lastSeq !== after) return Promise.resolve(true);
-    if (signal?.aborted) return Promise.resolve(false);
+    if (signals.some((signal) => signal.aborted)) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (found: boolean) => {
         clearTimeout(timer);
         unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
+        for (const signal of signals) signal.removeEventListener('abort', onAbort);
         resolve(found);
       };
       const onAbort = () => finish(false);
       const timer = setTimeout(() => finish(false), timeoutMs);
       const unsubscribe = this.subscribe(() => finish(true));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  private indexAfter(after: number): number {
-    // seq numbers in the buffer are consecutive, so the position is arithmetic.
-    const first = this.buffer[0]?.seq ?? this.lastSeq + 1;
-    return Math.max(0, after + 1 - first);
+  private dropOldest(): void {
+    this.bufferBytes -= this.buffer.shift()!.bytes;
   }
 
   private evictOld(): void {
     const oldestAllowed = this.now() - this.limits.maxAgeMs;
-    while (this.buffer.length > 0 && this.buffer[0]!.at < oldestAllowed) this.buffer.shift();
+    while (this.buffer.length > 0 && this.buffer[0]!.event.at < oldestAllowed) this.dropOldest();
   }
 }

@@ -31,7 +31,7 @@ export class Feed {
    * producer publishes exactly floor(durationMs / intervalMs) events (at least one), one every
    * `intervalMs`, then stops; the channel stays readable for one buffer age after that.
    */
-  createPrivate(request: ChannelRequest): Channel {
+  createPrivate(request: ChannelRequest, onEnd: () => void = () => {}): Channel {
     if (this.liveChannels >= this.options.maxPrivateChannels) throw new TooManyChannelsError();
     const channel = this.addChannel(`race-${randomBytes(6).toString('hex')}`);
     this.liveChannels++;
@@ -42,6 +42,7 @@ export class Feed {
       if (channel.latestSeq < total) return;
       this.stop(producer);
       this.liveChannels--;
+      onEnd();
       this.after(this.options.maxAgeMs, () => this.channels.delete(channel.id));
     });
     return channel;
@@ -54,7 +55,8 @@ export class Feed {
   }
 
   private addChannel(id: string): Channel {
-    const channel = new Channel(id, { maxEvents: this.options.maxEvents, maxAgeMs: this.options.maxAgeMs });
+    const { maxEvents, maxAgeMs, maxBytes } = this.options;
+    const channel = new Channel(id, { maxEvents, maxAgeMs, maxBytes });
     this.channels.set(id, channel);
     return channel;
   }

@@ -1,54 +1,63 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { CURSOR_PATTERN, parseCursor, type CursorPosition } from '../../src/protocol/cursor.ts';
 import { CLIENT_ID_PATTERN, DEFAULT_CHANNEL } from '../../src/protocol/feed.ts';
 import type { Channel } from '../feed/channel.ts';
 import type { Feed } from '../feed/feed.ts';
-import { errorResponse } from './errors.ts';
-
-const nonNegativeInteger = z
-  .string()
-  .regex(/^\d{1,15}$/, 'must be a whole number ≥ 0')
-  .transform(Number);
+import { refusalResponse, type Refusal } from './errors.ts';
 
 /** The parameters every feed endpoint shares (README "Wire protocol"). */
 export const feedQuerySchema = z.object({
   channel: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 characters [A-Za-z0-9_-]').default(DEFAULT_CHANNEL),
-  after: nonNegativeInteger.optional(),
+  after: z
+    .string()
+    .regex(CURSOR_PATTERN, 'must be a cursor from a reply ("<feed id>-<seq>") or 0')
+    .transform((text) => parseCursor(text)!)
+    .optional(),
   client: z.string().regex(CLIENT_ID_PATTERN, 'must be 1–64 characters [A-Za-z0-9_-]').optional(),
 });
 export type FeedQuery = z.infer<typeof feedQuerySchema>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || 'value'} ${issue.message}`).join('; ');
 }
 
-/** Parses a query against a schema, or gives the 400 response to send instead. */
-export function parseQuery<S extends z.ZodTypeAny>(c: Context, schema: S): { ok: true; value: z.infer<S> } | { ok: false; response: Response } {
-  const parsed = schema.safeParse(c.req.query());
+/** Validates query values (from Hono or from a raw upgrade request's URL). */
+export function parseValues<S extends z.ZodTypeAny>(values: Record<string, string>, schema: S): Parsed<z.infer<S>> {
+  const parsed = schema.safeParse(values);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, response: errorResponse(c, 'bad_query', describeIssues(parsed.error)) };
+  return { ok: false, refusal: { code: 'bad_query', message: describeIssues(parsed.error) } };
 }
 
-/** The feed query and its channel, or the 400/404 response to send instead. */
-export function resolveFeedQuery(
-  c: Context,
+/** Parses a Hono request's query, or gives the 400 response to send instead. */
+export function parseQuery<S extends z.ZodTypeAny>(c: Context, schema: S): { ok: true; value: z.infer<S> } | { ok: false; response: Response } {
+  const parsed = parseValues(c.req.query(), schema);
+  return parsed.ok ? parsed : { ok: false, response: refusalResponse(c, parsed.refusal) };
+}
+
+export type ResolvedFeed<Q extends FeedQuery = FeedQuery> = { ok: true; query: Q; channel: Channel } | { ok: false; refusal: Refusal };
+
+/** The feed query and its channel, or the 400/404 refusal. */
+export function resolveFeed<Q extends FeedQuery = FeedQuery>(
+  values: Record<string, string>,
   feed: Feed,
-  schema: z.ZodType<FeedQuery, z.ZodTypeDef, unknown> = feedQuerySchema,
-): { ok: true; query: FeedQuery; channel: Channel } | { ok: false; response: Response } {
-  const parsed = parseQuery(c, schema);
+  schema: z.ZodType<Q, z.ZodTypeDef, unknown> = feedQuerySchema as unknown as z.ZodType<Q, z.ZodTypeDef, unknown>,
+): ResolvedFeed<Q> {
+  const parsed = parseValues(values, schema);
   if (!parsed.ok) return parsed;
   const channel = feed.get(parsed.value.channel);
-  if (!channel) return { ok: false, response: errorResponse(c, 'not_found', `no channel "${parsed.value.channel}"`) };
+  if (!channel) return { ok: false, refusal: { code: 'not_found', message: `no channel "${parsed.value.channel}"` } };
   return { ok: true, query: parsed.value, channel };
 }
 
 /**
- * Which seq a reader starts after. `Last-Event-ID` wins over `after`: EventSource reconnects
- * to the URL it was given (with the old `after`) but sends the id of the last event it got.
- * Without either, the reader starts at the latest event (live from now).
+ * Where a reader starts. `Last-Event-ID` wins over `after`: EventSource reconnects to the URL
+ * it was given (with the old `after`) but sends the id of the last event it got, which is a
+ * cursor. Null (neither given): live from now.
  */
-export function startCursor(query: FeedQuery, channel: Channel, lastEventId?: string): number {
-  if (lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId)) return Number(lastEventId);
-  if (query.after !== undefined) return query.after;
-  return channel.latestSeq;
+export function startPosition(query: FeedQuery, lastEventId?: string): CursorPosition | null {
+  const fromHeader = lastEventId === undefined ? null : parseCursor(lastEventId.trim());
+  return fromHeader ?? query.after ?? null;
 }

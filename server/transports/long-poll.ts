@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { feedQuerySchema, resolveFeedQuery, startCursor } from '../guard/query.ts';
-import type { Transport } from './types.ts';
+import { refusalResponse } from '../guard/errors.ts';
+import { feedQuerySchema, resolveFeed, startPosition } from '../guard/query.ts';
+import { pollReply } from './poll-reply.ts';
+import { addressOf, type Transport } from './types.ts';
 
 /**
- * The request is held until an event newer than `after` exists, or until `timeout` ms pass
+ * The request is held until an event newer than the cursor exists, or until `timeout` ms pass
  * (then it answers with no events). A client that goes away frees its waiter at once, and
- * shutdown answers every held poll.
+ * shutdown answers every held poll. A held poll counts as one of the address's streams.
  */
 export const longPoll: Transport = {
   name: 'long-poll',
   path: '/api/long-poll',
-  mount(app, { feed, config, closing }) {
+  mount(app, { feed, config, closing, fairUse }) {
     const schema = feedQuerySchema.extend({
       timeout: z
         .string()
@@ -20,15 +22,21 @@ export const longPoll: Transport = {
         .optional(),
     });
     app.get(this.path, async (c) => {
-      const resolved = resolveFeedQuery(c, feed, schema);
-      if (!resolved.ok) return resolved.response;
-      const { channel } = resolved;
-      const query = resolved.query as z.infer<typeof schema>;
-      const after = startCursor(query, channel);
-      const timeoutMs = query.timeout ?? config.longPollDefaultTimeoutMs;
-      await channel.waitForNewer(after, timeoutMs, AbortSignal.any([c.req.raw.signal, closing]));
-      c.header('Cache-Control', 'no-store');
-      return c.json(channel.since(after));
+      const resolved = resolveFeed(c.req.query(), feed, schema);
+      if (!resolved.ok) return refusalResponse(c, resolved.refusal);
+      const { query, channel } = resolved;
+      const start = channel.startOf(startPosition(query));
+      if (!start.resync && start.seq === channel.latestSeq) {
+        const release = fairUse.holdStream(addressOf(c, config));
+        if (typeof release !== 'function') return refusalResponse(c, release);
+        try {
+          // c.req.raw.signal aborts when the client goes away (its socket closes).
+          await channel.waitForNewer(start.seq, query.timeout ?? config.longPollDefaultTimeoutMs, [c.req.raw.signal, closing]);
+        } finally {
+          release();
+        }
+      }
+      return pollReply(c, channel.page(start, config.replyMaxBytes));
     });
   },
 };

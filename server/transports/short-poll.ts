@@ -1,17 +1,18 @@
-import { resolveFeedQuery, startCursor } from '../guard/query.ts';
+import { refusalResponse } from '../guard/errors.ts';
+import { resolveFeed, startPosition } from '../guard/query.ts';
+import { pollReply } from './poll-reply.ts';
 import type { Transport } from './types.ts';
 
 /** "Anything new?" answered at once, events or not. */
 export const shortPoll: Transport = {
   name: 'short-poll',
   path: '/api/short-poll',
-  mount(app, { feed }) {
+  mount(app, { feed, config }) {
     app.get(this.path, (c) => {
-      const resolved = resolveFeedQuery(c, feed);
-      if (!resolved.ok) return resolved.response;
+      const resolved = resolveFeed(c.req.query(), feed);
+      if (!resolved.ok) return refusalResponse(c, resolved.refusal);
       const { query, channel } = resolved;
-      c.header('Cache-Control', 'no-store');
-      return c.json(channel.since(startCursor(query, channel)));
+      return pollReply(c, channel.page(channel.startOf(startPosition(query)), config.replyMaxBytes));
     });
   },
 };

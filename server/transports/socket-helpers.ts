@@ -1,49 +1,101 @@
-import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { WSEvents } from 'hono/ws';
+import type { Hono } from 'hono';
 import type { WebSocketLike } from '@hono/node-server';
 import type WebSocket from 'ws';
-import { originGuard } from '../guard/origin.ts';
-import type { TransportDeps } from './types.ts';
+import { CLOSE_CODES } from '../../src/protocol/errors.ts';
+import { clientAddress } from '../guard/client-address.ts';
+import { errorResponse } from '../guard/errors.ts';
+import type { FairUse } from '../guard/fair-use.ts';
+import type { AcceptSocket } from './socket-routes.ts';
+import { incomingOf, type TransportDeps } from './types.ts';
 
-/** The `ws` socket under Hono's wrapper (we need ping/pong and terminate). */
+/** The `ws` socket under Hono's wrapper (we need ping/pong, bufferedAmount and terminate). */
 export const rawSocket = (ws: { raw?: WebSocketLike }) => ws.raw as unknown as WebSocket;
 
+/** How long a socket closed for being too slow may take to read our close frame before it is cut. */
+const TOO_SLOW_GRACE_MS = 2000;
+
 /**
- * Pings every `intervalMs`; a peer that has not answered the previous ping by then is dropped
- * (its TCP connection may be dead without either side having been told: RFC 6455 §5.5.2).
+ * Closes a reader that could not keep up with 1013 (try again later: reconnect from your
+ * cursor). Its close frame waits behind the unsent bytes, so a peer that is not reading at all
+ * is cut after a short grace instead of ws's 30 s, and its buffer is freed.
  */
-export function keepAlive(socket: WebSocket, intervalMs: number): void {
-  let answered = true;
-  socket.on('pong', () => (answered = true));
+export function closeTooSlow(socket: WebSocket): void {
+  socket.close(CLOSE_CODES.tryAgainLater, 'too slow: reconnect from your cursor');
+  setTimeout(() => socket.terminate(), TOO_SLOW_GRACE_MS).unref();
+}
+
+/**
+ * Sends unless the peer already has `maxUnsentBytes` waiting (it stopped reading): then it is
+ * closed with 1013 instead of growing our memory. For echo and chat, which have no cursor to
+ * resume from; the feed uses `follow`, which waits for 'drain' instead.
+ */
+export function sendOrShed(socket: WebSocket, data: string | Buffer | ArrayBuffer, maxUnsentBytes: number): void {
+  if (socket.readyState !== 1) return;
+  if (socket.bufferedAmount >= maxUnsentBytes) return closeTooSlow(socket);
+  // An ArrayBuffer is a binary message (echo); strings and Buffers are text.
+  socket.send(data, { binary: data instanceof ArrayBuffer });
+}
+
+/**
+ * Pings every `intervalMs` with a fresh payload; a peer that has not answered *that* ping by
+ * the next one is dropped (its TCP connection may be dead without either side having been told:
+ * RFC 6455 §5.5.2). Unsolicited pongs prove nothing (§5.5.3 allows them), so they don't count.
+ * Pings from the peer are answered within its address's ping rate, else the socket closes (1008).
+ */
+function keepAlive(socket: WebSocket, intervalMs: number, fairUse: FairUse, address: string): void {
+  let expected: Buffer | null = null;
+  let pings = 0;
+  socket.on('pong', (data) => {
+    if (expected && data.equals(expected)) expected = null;
+  });
+  socket.on('ping', (data) => {
+    void fairUse.ping(address).then((allowed) => {
+      if (socket.readyState !== 1) return;
+      if (allowed) socket.pong(data);
+      else socket.close(CLOSE_CODES.policyViolation, 'too many pings');
+    });
+  });
   const timer = setInterval(() => {
-    if (!answered) return socket.terminate();
-    answered = false;
-    socket.ping();
+    if (expected) return socket.terminate();
+    expected = Buffer.from(`keepalive ${++pings}`);
+    socket.ping(expected);
   }, intervalMs);
   timer.unref();
   socket.on('close', () => clearInterval(timer));
 }
 
 /**
- * Mounts a WebSocket endpoint: Origin check (403), then `prepare` validates the query and
- * either answers (400/404) or returns the socket's event handlers; every socket gets keepAlive.
+ * Mounts a WebSocket endpoint. The server's upgrade router calls `accept` (after the Host,
+ * Origin and fair-use checks) and answers a refusal itself; the route here completes an admitted
+ * handshake and answers 426 to a request that did not ask to upgrade. Every socket gets the
+ * keep-alive, and its messages count against its address's message rate (1008 past it).
  */
-export function mountSocket(
-  app: Hono,
-  path: string,
-  deps: TransportDeps,
-  prepare: (c: Context) => Response | WSEvents<WebSocketLike>,
-): void {
-  const upgrade: MiddlewareHandler = async (c, next) => {
-    const prepared = prepare(c);
-    if (prepared instanceof Response) return prepared;
-    return deps.upgradeWebSocket(() => ({
-      ...prepared,
+export function mountSocket(app: Hono, path: string, deps: TransportDeps, accept: AcceptSocket): void {
+  deps.socketRoutes.add(path, accept);
+  app.get(path, async (c, next) => {
+    const incoming = incomingOf(c);
+    const events = deps.socketRoutes.take(incoming);
+    if (!events) {
+      return errorResponse(c, 'upgrade_required', `${path} is a WebSocket endpoint: send "Connection: Upgrade" and "Upgrade: websocket"`, {
+        Upgrade: 'websocket',
+        Connection: 'Upgrade',
+      });
+    }
+    const address = clientAddress(incoming, deps.config.trustProxy);
+    const upgraded = await deps.upgradeWebSocket(() => ({
+      ...events,
       onOpen(event, ws) {
-        keepAlive(rawSocket(ws), deps.config.wsPingIntervalMs);
-        prepared.onOpen?.(event, ws);
+        keepAlive(rawSocket(ws), deps.config.wsPingIntervalMs, deps.fairUse, address);
+        events.onOpen?.(event, ws);
+      },
+      onMessage(event, ws) {
+        void deps.fairUse.message(address).then((allowed) => {
+          if (ws.readyState !== 1) return;
+          if (allowed) events.onMessage?.(event, ws);
+          else ws.close(CLOSE_CODES.policyViolation, 'too many messages: slow down');
+        });
       },
     }))(c, next);
-  };
-  app.get(path, originGuard(deps.config.allowedOrigins), upgrade);
+    return upgraded ?? errorResponse(c, 'internal', 'the WebSocket handshake could not start');
+  });
 }

@@ -1,9 +1,12 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
-import type { WebSocketLike } from '@hono/node-server';
+import type { HttpBindings, WebSocketLike } from '@hono/node-server';
 import type { TransportName } from '../../src/protocol/feed.ts';
 import type { Config } from '../config.ts';
 import type { Feed } from '../feed/feed.ts';
+import { clientAddress } from '../guard/client-address.ts';
+import type { FairUse } from '../guard/fair-use.ts';
+import type { SocketRoutes } from './socket-routes.ts';
 
 /** What every transport gets to work with. */
 export interface TransportDeps {
@@ -12,6 +15,9 @@ export interface TransportDeps {
   /** Aborted when the server begins shutting down: answer, end or close what you hold. */
   closing: AbortSignal;
   upgradeWebSocket: UpgradeWebSocket<WebSocketLike, { onError: (err: unknown) => void }>;
+  fairUse: FairUse;
+  /** WebSocket endpoints, admitted by the server's upgrade router before Hono sees them. */
+  socketRoutes: SocketRoutes;
 }
 
 /** One way of delivering the feed (engine.io's shape: one contract, one file each, a registry). */
@@ -22,3 +28,9 @@ export interface Transport {
   path: string;
   mount(app: Hono, deps: TransportDeps): void;
 }
+
+/** The Node request under a Hono context (we run on @hono/node-server). */
+export const incomingOf = (c: Context) => (c.env as HttpBindings).incoming;
+
+/** The address fair-use limits count this request against. */
+export const addressOf = (c: Context, config: Config) => clientAddress(incomingOf(c), config.trustProxy);

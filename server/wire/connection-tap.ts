@@ -26,18 +26,44 @@ export interface WireRecord {
   recordedBytes: number;
   /** Frames seen after recording stopped. */
   droppedFrames: number;
+  /** Recording ended for good (the inspector forgot this connection): its bytes went back to the budget. */
+  stopped: boolean;
+  /** The inspector took charge of this record (and will release it); otherwise the socket's close does. */
+  adopted: boolean;
 }
 
 /** A connection whose reader never collects its frames must not grow without bound. */
 export const RECORD_LIMIT_BYTES = 1024 * 1024;
 
-function keepFrame(wire: WireRecord, direction: RawFrame['direction'], raw: Buffer): void {
-  if (wire.droppedFrames > 0 || wire.recordedBytes + raw.length > RECORD_LIMIT_BYTES) {
+/** The frame bytes every recorded connection of one server may hold together. */
+export class RecordBudget {
+  used = 0;
+  constructor(readonly maxBytes: number) {}
+
+  /** Stops a record and gives its bytes back; safe to call twice. */
+  release(wire: WireRecord): void {
+    if (wire.stopped) return;
+    wire.stopped = true;
+    this.used -= wire.recordedBytes;
+    wire.frames.length = 0;
+  }
+}
+
+function keepFrame(wire: WireRecord, budget: RecordBudget, direction: RawFrame['direction'], raw: Buffer): void {
+  if (wire.stopped || wire.droppedFrames > 0 || wire.recordedBytes + raw.length > RECORD_LIMIT_BYTES || budget.used + raw.length > budget.maxBytes) {
     wire.droppedFrames++;
     return;
   }
   wire.recordedBytes += raw.length;
+  budget.used += raw.length;
   wire.frames.push({ direction, raw });
+}
+
+const incomingFrames = new WeakMap<Socket, FrameMeter>();
+
+/** When the frame a client is sending began (epoch ms), or 0: the server cuts frames dripped too slowly. */
+export function incomingFrameStartedAt(socket: Socket): number {
+  return incomingFrames.get(socket)?.frameStartedAt ?? 0;
 }
 
 const records = new WeakMap<Socket, WireRecord>();
@@ -63,7 +89,7 @@ type StreamState = 'head' | 'body' | 'frames';
  * bucket of the ledger: request head, response head, payload, or framing. It reads the raw
  * stream itself, so the figures are the wire's, not an estimate from parsed headers.
  */
-export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify): void {
+export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify, budget: RecordBudget): void {
   const other = ledger.account(null, 'other');
   const inHead = new HeadReader();
   const outHead = new HeadReader();
@@ -103,7 +129,8 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
     if (upgrade) {
       // After an upgrade request the client's next bytes are frames (RFC 6455 §4.1).
       inState = 'frames';
-      inFrames = new FrameMeter(route.recordFrames ? (raw) => keepFrame(record(socket), 'in', raw) : undefined);
+      inFrames = new FrameMeter(route.recordFrames ? (raw) => keepFrame(record(socket), budget, 'in', raw) : undefined);
+      incomingFrames.set(socket, inFrames);
       return;
     }
     inBody = new BodyMeter(bodyKindOf(head.headers, 'none'));
@@ -124,7 +151,7 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
       wire.requestHead = exchange.requestHead;
       wire.responseHead = head.raw;
       outState = 'frames';
-      outFrames = new FrameMeter(exchange.route.recordFrames ? (raw) => keepFrame(wire, 'out', raw) : undefined);
+      outFrames = new FrameMeter(exchange.route.recordFrames ? (raw) => keepFrame(wire, budget, 'out', raw) : undefined);
       return;
     }
     const noBody = exchange?.method === 'HEAD' || status === 204 || status === 304;
@@ -192,14 +219,34 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
     other.add('requestHeaderBytes', inHead.pendingBytes);
     other.add('responseHeaderBytes', outHead.pendingBytes);
     for (const exchange of [...open]) finish(exchange);
+    const wire = records.get(socket);
+    if (wire && !wire.adopted) budget.release(wire);
   });
 
-  interceptSocketBytes(socket, onIncoming, onOutgoing);
+  interceptSocketBytes(socket, total(onIncoming), total(onOutgoing));
+}
+
+/**
+ * The tap runs inside the socket's own read and write paths, where a throw would take the whole
+ * process down: a meter that meets bytes it cannot make sense of stops counting that socket
+ * (loudly, since it is our bug) and the bytes flow on.
+ */
+function total(onBytes: (chunk: Buffer) => void): (chunk: Buffer) => void {
+  let broken = false;
+  return (chunk) => {
+    if (broken) return;
+    try {
+      onBytes(chunk);
+    } catch (error) {
+      broken = true;
+      console.error('BUG: socket tap stopped counting a connection:', error);
+    }
+  };
 }
 
 function record(socket: Socket): WireRecord {
   let wire = records.get(socket);
-  if (!wire) records.set(socket, (wire = { frames: [], recordedBytes: 0, droppedFrames: 0 }));
+  if (!wire) records.set(socket, (wire = { frames: [], recordedBytes: 0, droppedFrames: 0, stopped: false, adopted: false }));
   return wire;
 }
 
@@ -220,6 +267,11 @@ const asBuffer = (data: Buffer | string, encoding: BufferEncoding) =>
  */
 function interceptSocketBytes(socket: Socket, onIncoming: (chunk: Buffer) => void, onOutgoing: (chunk: Buffer) => void): void {
   const internals = socket as SocketInternals;
+  // These are Node internals (stable from Node 12 to 24); if one changes, say so at once rather
+  // than count nothing. startServer's self-check also proves the tap sees a real exchange.
+  if (typeof internals._write !== 'function' || typeof socket.push !== 'function' || !('_handle' in socket)) {
+    throw new Error(`socket tap: Node ${process.version} changed net.Socket internals (_write/push/_handle); the ledger cannot count bytes`);
+  }
   // Node's HTTP server reads a fresh socket's handle straight from C++ (`parser.consume`), which
   // bypasses `push`. Marking the handle consumed keeps reads in JavaScript, where we see them.
   if (internals._handle) internals._handle._consumed = true;

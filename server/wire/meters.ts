@@ -156,6 +156,8 @@ export class FrameMeter {
   private payloadRemaining = 0;
   private control = false;
   private frameParts: Buffer[] | null = null;
+  /** When the frame being read began (epoch ms), 0 between frames: a dripped frame shows here. */
+  frameStartedAt = 0;
 
   constructor(private readonly onFrame?: (raw: Buffer) => void) {}
 
@@ -172,6 +174,7 @@ export class FrameMeter {
         if (this.payloadRemaining === 0) this.endFrame();
         continue;
       }
+      if (this.headerHave === 0) this.frameStartedAt = Date.now();
       const used = Math.min(this.headerNeed - this.headerHave, chunk.length - offset);
       chunk.copy(this.header, this.headerHave, offset, offset + used);
       this.headerHave += used;
@@ -191,6 +194,7 @@ export class FrameMeter {
   }
 
   private endFrame(): void {
+    this.frameStartedAt = 0;
     if (this.frameParts && this.onFrame) this.onFrame(Buffer.concat(this.frameParts));
     this.frameParts = null;
   }

@@ -5,13 +5,19 @@ export const ERROR_CODES = {
   bad_request: 400,
   bad_query: 400,
   bad_body: 400,
+  forbidden_host: 403,
   forbidden_origin: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   payload_too_large: 413,
+  upgrade_required: 426,
   too_many_channels: 429,
-  shutting_down: 503,
+  too_many_requests: 429,
+  too_many_connections: 429,
+  headers_too_large: 431,
   internal: 500,
+  shutting_down: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -30,10 +36,12 @@ export const CLOSE_CODES = {
   unsupportedData: 1003,
   /** Never on the wire: the browser reports it when the TCP connection just died. */
   abnormal: 1006,
-  /** A message we can't accept: not JSON where JSON is required, wrong type, rate limit. */
+  /** A message we can't accept: a message on a send-only socket, or past a fair-use rate. */
   policyViolation: 1008,
   /** A message over the size limit (64 KiB by default). */
   messageTooBig: 1009,
   /** The server hit a bug. */
   internalError: 1011,
+  /** Try again later: the reader could not keep up (its unsent bytes stayed at the cap); reconnect from your cursor. */
+  tryAgainLater: 1013,
 } as const;

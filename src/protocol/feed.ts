@@ -13,16 +13,25 @@ export interface FeedEvent<T = unknown> {
 /** Reply of `GET /api/short-poll` and `GET /api/long-poll`. */
 export interface PollReply {
   events: FeedEvent[];
-  /** The seq to pass as `after` next time. */
-  cursor: number;
-  /** True when `after` was older than the buffer holds: events were missed, reset. */
+  /** The cursor ("<feed id>-<seq>") to pass as `after` next time. */
+  cursor: string;
+  /**
+   * True when `after` was older than the buffer holds, or from another run of the channel
+   * (a restart): events were missed, reset. The reply then starts at the oldest event held.
+   */
   resync: boolean;
+  /** Present when the reply was cut at the page size: ask again at once from `cursor`. */
+  more?: true;
 }
 
-/** Text messages on `/ws/feed`. */
+/**
+ * Text messages on `/ws/feed`: first `start` (the cursor the stream continues from; `resync`
+ * as in a poll reply), then events. A reader that falls behind the buffer gets `start` again
+ * with `resync: true`.
+ */
 export type FeedSocketMessage =
-  | { type: 'event'; event: FeedEvent }
-  | { type: 'resync'; cursor: number };
+  | { type: 'start'; cursor: string; resync: boolean }
+  | { type: 'event'; event: FeedEvent };
 
 /** Text messages on `/ws/chat`. */
 export type ChatMessage =

@@ -17,14 +17,15 @@ export interface ReaderOptions {
   baseUrl: string;
   channel: string;
   client: string;
-  after?: number;
+  /** A cursor from a reply, or '0' (everything held). */
+  after?: string;
   /** Short-poll interval. */
   pollIntervalMs?: number;
   /** Sent as Last-Event-ID instead of `after` (SSE). */
-  lastEventId?: number;
+  lastEventId?: string;
 }
 
-const query = (options: ReaderOptions, after: number | undefined, extra = '') =>
+const query = (options: ReaderOptions, after: string | undefined, extra = '') =>
   `channel=${options.channel}&client=${options.client}${after === undefined ? '' : `&after=${after}`}${extra}`;
 
 function pollReader(path: string, extra: string, options: ReaderOptions): Reader {
@@ -39,6 +40,7 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
         if (reply.resync) log.resyncs++;
         log.events.push(...reply.events);
         cursor = reply.cursor;
+        if (reply.more) continue; // the rest of a paged backlog is ready now
       } catch {
         if (controller.signal.aborted) return;
       }
@@ -82,8 +84,8 @@ function socketReader(options: ReaderOptions): Reader {
   const socket = new WebSocket(`${wsUrl}/ws/feed?${query(options, options.after)}`);
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as FeedSocketMessage;
-    if (message.type === 'resync') log.resyncs++;
-    else log.events.push(message.event);
+    if (message.type === 'event') log.events.push(message.event);
+    else if (message.resync) log.resyncs++;
   });
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));

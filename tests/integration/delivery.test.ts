@@ -17,7 +17,7 @@ describe('delivery', () => {
   it('all four transports deliver the same 200 events of a fast channel, in order, none lost or doubled', async () => {
     const channel = await createChannel(server.url, { intervalMs: 20, payloadBytes: 64, durationMs: 4000 });
     const readers = TRANSPORTS.map((transport) =>
-      startReader(transport, { baseUrl: server.url, channel, client: `all-${transport}`, after: 0 }),
+      startReader(transport, { baseUrl: server.url, channel, client: `all-${transport}`, after: '0' }),
     );
     try {
       await waitFor(() => readers.every((r) => r.log.events.at(-1)?.seq === 200), 15_000, 'all readers at seq 200');
@@ -34,10 +34,10 @@ describe('delivery', () => {
     it('resumes from its cursor after a dropped connection without losing or repeating an event', async () => {
       const channel = await createChannel(server.url, { intervalMs: 20, payloadBytes: 16, durationMs: 3000 });
       const options = { baseUrl: server.url, channel, client: `resume-${transport}` };
-      const before = startReader(transport, { ...options, after: 0 });
+      const before = startReader(transport, { ...options, after: '0' });
       await waitFor(() => before.log.events.length >= 30, 10_000, 'first 30 events');
       await before.stop();
-      const last = before.log.events.at(-1)!.seq;
+      const last = server.feed.get(channel)!.cursorAt(before.log.events.at(-1)!.seq);
       // SSE resumes the way EventSource does, with Last-Event-ID; the others with `after`.
       const resumeFrom = transport === 'sse' ? { lastEventId: last } : { after: last };
       const after = startReader(transport, { ...options, ...resumeFrom });
@@ -55,7 +55,7 @@ describe('delivery', () => {
         const channel = await createChannel(small.url, { intervalMs: 20, payloadBytes: 0, durationMs: 1000 });
         await waitFor(() => small.feed.get(channel)!.latestSeq >= 50, 5000, '50 events published');
         const latest = small.feed.get(channel)!.latestSeq;
-        const reader = startReader(transport, { baseUrl: small.url, channel, client: `resync-${transport}`, after: 0 });
+        const reader = startReader(transport, { baseUrl: small.url, channel, client: `resync-${transport}`, after: '0' });
         try {
           await waitFor(() => reader.log.resyncs > 0 && reader.log.events.length >= 20, 5000, 'resync and buffer');
           expect(seqs(reader.log.events.slice(0, 20))).toEqual(oneTo(20).map((i) => latest - 20 + i));

@@ -15,12 +15,15 @@ describe('heartbeats', () => {
       const idle = await createChannel(server.url, { intervalMs: 20, payloadBytes: 0, durationMs: 20 });
       await waitFor(() => server.feed.get(idle)!.latestSeq === 1, 2000, 'the only event');
       const controller = new AbortController();
-      const response = await fetch(`${server.url}/api/sse?channel=${idle}&after=1`, { signal: controller.signal });
+      const cursor = server.feed.get(idle)!.cursorAt(1);
+      const response = await fetch(`${server.url}/api/sse?channel=${idle}&after=${cursor}`, { signal: controller.signal });
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect(response.headers.get('x-accel-buffering')).toBe('no');
       const reader = response.body!.getReader();
-      const { value } = await reader.read();
-      expect(new TextDecoder().decode(value)).toBe(': heartbeat\n\n');
+      let text = '';
+      while (!text.includes(': heartbeat')) text += new TextDecoder().decode((await reader.read()).value);
+      // The stream opens with its cursor (an id-only message), then only heartbeats.
+      expect(text).toBe(`id: ${cursor}\n\n: heartbeat\n\n`);
       controller.abort();
     });
   });

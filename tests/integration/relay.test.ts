@@ -50,7 +50,8 @@ describe('ledger exactness through a TCP relay', () => {
     it.each(['short-poll', 'long-poll'] as const)('%s', async (transport) => {
       const client = `curl-${transport}`;
       await measure(client, transport, async (relay, channel) => {
-        const url = (after: number) => `${relay.url}/api/${transport}?channel=${channel}&client=${client}&after=${after}&timeout=400`;
+        const cursor = (seq: number) => (seq === 0 ? '0' : server.feed.get(channel)!.cursorAt(seq));
+        const url = (after: number) => `${relay.url}/api/${transport}?channel=${channel}&client=${client}&after=${cursor(after)}&timeout=400`;
         await curl([url(0), url(5), url(10), url(50)]); // one connection, four requests
       });
     });
@@ -65,7 +66,7 @@ describe('ledger exactness through a TCP relay', () => {
     it.each(['short-poll', 'long-poll', 'sse'] as const)('%s', async (transport) => {
       const client = `fetch-${transport}`;
       await measure(client, transport, async (relay, channel) => {
-        const reader = startReader(transport, { baseUrl: relay.url, channel, client, after: 0 });
+        const reader = startReader(transport, { baseUrl: relay.url, channel, client, after: '0' });
         await waitFor(() => reader.log.events.at(-1)?.seq === 20, 5000, '20 events');
         await reader.stop();
       });
@@ -75,7 +76,7 @@ describe('ledger exactness through a TCP relay', () => {
   describe('ws client', () => {
     it('websocket', async () => {
       await measure('ws-websocket', 'websocket', async (relay, channel) => {
-        const reader = startReader('websocket', { baseUrl: relay.url, channel, client: 'ws-websocket', after: 0 });
+        const reader = startReader('websocket', { baseUrl: relay.url, channel, client: 'ws-websocket', after: '0' });
         await waitFor(() => reader.log.events.at(-1)?.seq === 20, 5000, '20 events');
         await reader.stop();
       });

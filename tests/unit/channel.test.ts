@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Channel } from '../../server/feed/channel.ts';
+import { parseCursor } from '../../src/protocol/cursor.ts';
+import { Channel, type ChannelLimits, type Page } from '../../server/feed/channel.ts';
 
-const channelWithClock = (limits = { maxEvents: 5, maxAgeMs: 1000 }) => {
+const channelWithClock = (limits: Partial<ChannelLimits> = {}) => {
   const clock = { now: 1_000_000 };
-  return { channel: new Channel('test', limits, () => clock.now), clock };
+  const channel = new Channel('test', { maxEvents: 5, maxAgeMs: 1000, maxBytes: 1 << 20, ...limits }, () => clock.now, 'run1');
+  return { channel, clock };
 };
-const seqs = (reply: { events: { seq: number }[] }) => reply.events.map((e) => e.seq);
+const seqs = (page: Page) => page.events.map((stored) => stored.event.seq);
+/** A reader's page from a cursor text, as the transports compute it. */
+const read = (channel: Channel, after: string | null, maxBytes = 1 << 20) =>
+  channel.page(channel.startOf(after === null ? null : parseCursor(after)), maxBytes);
 
 describe('Channel', () => {
   it('numbers events from 1 without gaps and stamps them with the server clock', () => {
@@ -16,21 +21,31 @@ describe('Channel', () => {
     expect([first.seq, second.seq, second.at - first.at]).toEqual([1, 2, 10]);
   });
 
-  it('delivers the events after a cursor', () => {
+  it('delivers the events after a cursor, and names the next cursor with its run', () => {
     const { channel } = channelWithClock();
     for (let i = 0; i < 4; i++) channel.publish(i);
-    expect(channel.since(2)).toMatchObject({ cursor: 4, resync: false });
-    expect(seqs(channel.since(2))).toEqual([3, 4]);
-    expect(seqs(channel.since(4))).toEqual([]);
+    expect(read(channel, 'run1-2')).toMatchObject({ cursor: 'run1-4', resync: false, more: false });
+    expect(seqs(read(channel, 'run1-2'))).toEqual([3, 4]);
+    expect(seqs(read(channel, 'run1-4'))).toEqual([]);
+    expect(seqs(read(channel, '0'))).toEqual([1, 2, 3, 4]);
+    expect(read(channel, null)).toMatchObject({ cursor: 'run1-4', resync: false, events: [] });
   });
 
   it('keeps only the newest maxEvents, and asks a reader behind them to resync', () => {
     const { channel } = channelWithClock();
     for (let i = 0; i < 8; i++) channel.publish(i);
-    expect(seqs(channel.since(3))).toEqual([4, 5, 6, 7, 8]);
-    expect(channel.since(3).resync).toBe(false); // seq 4 is still held: nothing missed
-    expect(channel.since(2)).toMatchObject({ resync: true, cursor: 8 });
-    expect(seqs(channel.since(2))).toEqual([4, 5, 6, 7, 8]);
+    expect(seqs(read(channel, 'run1-3'))).toEqual([4, 5, 6, 7, 8]);
+    expect(read(channel, 'run1-3').resync).toBe(false); // seq 4 is still held: nothing missed
+    expect(read(channel, 'run1-2')).toMatchObject({ resync: true, cursor: 'run1-8' });
+    expect(seqs(read(channel, 'run1-2'))).toEqual([4, 5, 6, 7, 8]);
+  });
+
+  it('keeps at most maxBytes of events, but always the newest one', () => {
+    const { channel } = channelWithClock({ maxEvents: 100, maxBytes: 300 });
+    for (let i = 0; i < 10; i++) channel.publish('x'.repeat(50)); // ~100 bytes of JSON each
+    expect(seqs(read(channel, '0'))).toEqual([8, 9, 10]);
+    channel.publish('y'.repeat(1000));
+    expect(seqs(read(channel, '0'))).toEqual([11]);
   });
 
   it('drops events older than maxAgeMs, and resyncs a reader that missed them', () => {
@@ -38,15 +53,38 @@ describe('Channel', () => {
     channel.publish('old');
     clock.now += 1500;
     channel.publish('new');
-    expect(seqs(channel.since(0))).toEqual([2]);
-    expect(channel.since(0).resync).toBe(true);
-    expect(channel.since(1).resync).toBe(false);
+    expect(seqs(read(channel, '0'))).toEqual([2]);
+    expect(read(channel, '0').resync).toBe(true);
+    expect(read(channel, 'run1-1').resync).toBe(false);
   });
 
-  it('treats a cursor from the future (a restarted server) as a resync', () => {
+  it('resyncs a cursor from another run (a restart), from the future, or without a run', () => {
     const { channel } = channelWithClock();
     channel.publish(1);
-    expect(channel.since(50)).toMatchObject({ resync: true, cursor: 1 });
+    channel.publish(2);
+    for (const cursor of ['other-1', 'run1-50', '1']) {
+      expect(read(channel, cursor), cursor).toMatchObject({ resync: true, cursor: 'run1-2' });
+      expect(seqs(read(channel, cursor))).toEqual([1, 2]);
+    }
+  });
+
+  it('pages a long backlog by bytes, always making progress', () => {
+    const { channel } = channelWithClock({ maxEvents: 100 });
+    for (let i = 0; i < 10; i++) channel.publish('x'.repeat(100));
+    const first = read(channel, '0', 350);
+    expect(seqs(first)).toEqual([1, 2]);
+    expect(first).toMatchObject({ cursor: 'run1-2', more: true });
+    const tiny = read(channel, 'run1-2', 1);
+    expect(seqs(tiny)).toEqual([3]);
+    expect(read(channel, 'run1-9', 350)).toMatchObject({ cursor: 'run1-10', more: false });
+  });
+
+  it('encodes each event once, as the JSON every reader is sent', () => {
+    const { channel } = channelWithClock();
+    const event = channel.publish({ price: 1.5 });
+    const stored = channel.eventAt(1)!;
+    expect(stored.json).toBe(JSON.stringify(event));
+    expect(stored.bytes).toBe(Buffer.byteLength(stored.json));
   });
 
   it('wakes a waiter on the next event, and times out or aborts cleanly', async () => {
@@ -56,9 +94,26 @@ describe('Channel', () => {
     await expect(woken).resolves.toBe(true);
     await expect(channel.waitForNewer(1, 10)).resolves.toBe(false);
     const controller = new AbortController();
-    const aborted = channel.waitForNewer(1, 10_000, controller.signal);
+    const aborted = channel.waitForNewer(1, 10_000, [controller.signal]);
     controller.abort();
     await expect(aborted).resolves.toBe(false);
     expect(channel.subscriberCount).toBe(0);
+  });
+
+  it('keeps publishing to the others when one listener throws', () => {
+    const { channel } = channelWithClock();
+    const seen: number[] = [];
+    const quiet = console.error;
+    console.error = () => {};
+    try {
+      channel.subscribe(() => {
+        throw new Error('a broken reader');
+      });
+      channel.subscribe((stored) => seen.push(stored.event.seq));
+      channel.publish('x');
+    } finally {
+      console.error = quiet;
+    }
+    expect(seen).toEqual([1]);
   });
 });

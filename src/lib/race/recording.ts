@@ -20,7 +20,7 @@ export type RaceLogEntry =
   | { kind: 'event'; t: number; lane: string; seq: number; at: number }
   | { kind: 'exchange'; t: number; lane: string; exchange: Exchange }
   | { kind: 'status'; t: number; lane: string; status: TransportStatus }
-  | { kind: 'resync'; t: number; lane: string; cursor: number }
+  | { kind: 'resync'; t: number; lane: string; cursor?: string | number }
   | { kind: 'ledger'; t: number; figures: Record<string, TransportFigures>; final?: boolean };
 
 export interface RaceRecording {

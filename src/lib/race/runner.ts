@@ -111,7 +111,7 @@ export class RaceRun {
       {
         channel,
         client: lane.client,
-        after: 0,
+        after: '0',
         pollIntervalMs: lane.pollIntervalMs ?? this.options.settings.pollIntervalMs,
         longPollTimeoutMs: this.options.settings.longPollHoldMs,
       },

@@ -1,3 +1,4 @@
+import { formatCursor, parseCursor } from '../../protocol/cursor.ts';
 import type { FeedEvent, TransportName } from '../../protocol/feed.ts';
 import { Backoff } from './backoff.ts';
 import { nowMs, type TransportCallbacks, type TransportOptions, type TransportStatus } from './types.ts';
@@ -8,7 +9,12 @@ import { nowMs, type TransportCallbacks, type TransportOptions, type TransportSt
  */
 export abstract class BaseTransport {
   abstract readonly name: TransportName;
-  cursor: number | undefined;
+  /** The cursor ("<feed id>-<seq>") sent as `after`: where a reconnect resumes. */
+  cursor: string | undefined;
+  /** The seq of the last event delivered, for de-duplication; undefined accepts any. */
+  private lastSeq: number | undefined;
+  /** The channel run our cursor belongs to, learnt from the server's replies. */
+  private feedId: string | null = null;
   protected running = false;
   protected readonly backoff = new Backoff();
   private status: TransportStatus = 'stopped';
@@ -17,7 +23,7 @@ export abstract class BaseTransport {
     protected readonly options: TransportOptions,
     protected readonly callbacks: TransportCallbacks,
   ) {
-    this.cursor = options.after;
+    if (options.after !== undefined) this.moveTo(options.after);
   }
 
   start(): void {
@@ -44,17 +50,36 @@ export abstract class BaseTransport {
     return `${this.options.baseUrl ?? ''}${path}?${params}`;
   }
 
-  protected deliver(event: FeedEvent, receivedAt = nowMs()): boolean {
-    if (this.cursor !== undefined && event.seq <= this.cursor) return false;
-    this.cursor = event.seq;
+  /** The server says where this reader stands (a poll reply's cursor, a stream's start). */
+  protected moveTo(cursor: string): void {
+    const position = parseCursor(cursor);
+    if (!position) return;
+    this.cursor = cursor;
+    this.feedId = position.feedId;
+    this.lastSeq = position.seq;
+  }
+
+  /** `cursor`, when given, is the event's own (SSE's `id:`); otherwise it is derived. */
+  protected deliver(event: FeedEvent, receivedAt = nowMs(), cursor?: string): boolean {
+    if (this.lastSeq !== undefined && event.seq <= this.lastSeq) return false;
+    if (cursor !== undefined) this.moveTo(cursor);
+    else {
+      this.lastSeq = event.seq;
+      if (this.feedId !== null) this.cursor = formatCursor(this.feedId, event.seq);
+    }
     this.callbacks.onEvent(event, receivedAt);
     return true;
   }
 
-  protected resync(cursor: number): void {
-    // Start over from what the server still holds; the events before it are gone.
-    this.cursor = undefined;
-    this.callbacks.onResync?.(cursor);
+  /**
+   * Our cursor was lost (too old, or from a run before a server restart): the events before
+   * what the server still holds are gone. A stream says where it continues from (`from`); a
+   * poll reply's events simply follow.
+   */
+  protected resync(from?: string): void {
+    this.lastSeq = undefined;
+    if (from !== undefined) this.moveTo(from);
+    this.callbacks.onResync?.(from);
   }
 
   protected setStatus(status: TransportStatus): void {

@@ -34,10 +34,11 @@ export abstract class PollingTransport extends BaseTransport {
       this.callbacks.onExchange?.({ ...exchange, endedAt: receivedAt, events: reply.events.length });
       if (!this.running) return;
       this.setStatus('live');
-      if (reply.resync) this.resync(reply.cursor);
+      if (reply.resync) this.resync();
       for (const event of reply.events) this.deliver(event, receivedAt);
-      if (this.cursor === undefined) this.cursor = reply.cursor;
-      this.timer = setTimeout(() => void this.poll(), this.pauseMs);
+      this.moveTo(reply.cursor);
+      // A reply cut at the server's page size: the rest is ready now.
+      this.timer = setTimeout(() => void this.poll(), reply.more ? 0 : this.pauseMs);
     } catch {
       this.callbacks.onExchange?.({ ...exchange, endedAt: nowMs(), failed: true });
       if (this.running) this.retryLater(() => void this.poll());

@@ -19,8 +19,9 @@ export class SseTransport extends BaseTransport {
       this.callbacks.onExchange?.({ transport: this.name, kind: 'connection', startedAt: this.openedAt, endedAt: null, events: 0 });
       this.setStatus('live');
     };
-    source.onmessage = (message) => this.deliver(JSON.parse(message.data as string) as FeedEvent);
-    source.addEventListener('resync', (message) => this.resync((JSON.parse((message as MessageEvent).data as string) as { cursor: number }).cursor));
+    // `id:` is the event's cursor, so EventSource's own reconnect (Last-Event-ID) and ours agree.
+    source.onmessage = (message) => this.deliver(JSON.parse(message.data as string) as FeedEvent, nowMs(), message.lastEventId);
+    source.addEventListener('resync', (message) => this.resync((JSON.parse((message as MessageEvent).data as string) as { cursor: string }).cursor));
     source.onerror = () => {
       if (!this.running) return;
       // Only a stream that opened has a connection to end (a refused one never started).

@@ -8,8 +8,8 @@ export interface TransportOptions {
   channel: string;
   /** The id the server's ledger files this client's bytes under. */
   client: string;
-  /** Start after this seq; omitted = live from now. */
-  after?: number;
+  /** Start after this cursor ('0': everything the server still holds); omitted = live from now. */
+  after?: string;
   /** Short polling: pause between a reply and the next request. */
   pollIntervalMs?: number;
   /** Long polling: how long the server may hold a request. */
@@ -31,8 +31,8 @@ export interface TransportCallbacks {
   /** `receivedAt` is this browser's clock (epoch ms) when the event was in hand. */
   onEvent(event: FeedEvent, receivedAt: number): void;
   onStatus?(status: TransportStatus): void;
-  /** The cursor was older than the server's buffer: events were missed. */
-  onResync?(cursor: number): void;
+  /** The cursor was older than the server's buffer or from another run: events were missed. */
+  onResync?(from?: string): void;
   /** A request or connection started (endedAt null) or finished. */
   onExchange?(exchange: Exchange): void;
 }
@@ -40,8 +40,8 @@ export interface TransportCallbacks {
 /** One way of receiving the feed in the browser. All four share this shape (engine.io's habit). */
 export interface TransportClient {
   readonly name: TransportName;
-  /** The seq of the last event delivered; a restart resumes after it. */
-  readonly cursor: number | undefined;
+  /** The cursor of the last event delivered; a restart resumes after it. */
+  readonly cursor: string | undefined;
   start(): void;
   stop(): void;
 }

@@ -20,8 +20,9 @@ export class WebSocketTransport extends BaseTransport {
     socket.onmessage = (message) => {
       const receivedAt = nowMs();
       const data = JSON.parse(message.data as string) as FeedSocketMessage;
-      if (data.type === 'resync') this.resync(data.cursor);
-      else this.deliver(data.event, receivedAt);
+      if (data.type === 'event') this.deliver(data.event, receivedAt);
+      else if (data.resync) this.resync(data.cursor);
+      else this.moveTo(data.cursor);
     };
     socket.onclose = () => {
       if (openedAt) this.callbacks.onExchange?.({ transport: this.name, kind: 'connection', startedAt: openedAt, endedAt: nowMs(), events: 0 });

@@ -1,0 +1,122 @@
+// The server's edge: what happens to a connection before Hono sees a request, and to the
+// requests Hono cannot represent. Everything here answers in the one JSON error shape.
+import { ServerResponse, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { clientAddress } from './guard/client-address.ts';
+import { sendRefusal, writeRefusal, type Refusal } from './guard/errors.ts';
+import type { FairUse } from './guard/fair-use.ts';
+import { hostRefusal, isAllowedHost, isAllowedOrigin, originRefusal } from './guard/origin.ts';
+import { isRefusal, type SocketRoutes } from './transports/socket-routes.ts';
+
+export interface EdgeDeps {
+  fairUse: FairUse;
+  socketRoutes: SocketRoutes;
+  trustProxy: boolean;
+  allowedHosts: ReadonlySet<string>;
+  allowedOrigins: ReadonlySet<string>;
+  closing: AbortSignal;
+}
+
+const isWebSocketUpgrade = (request: IncomingMessage) => /^websocket$/i.test(request.headers.upgrade ?? '');
+
+/** Every request passes the address's request rate before it reaches the app. */
+export function rateLimited(listener: RequestListener, { fairUse, trustProxy }: EdgeDeps): RequestListener {
+  return (request, response) => {
+    void fairUse.request(clientAddress(request, trustProxy)).then((refusal) => {
+      if (refusal) sendRefusal(response, refusal);
+      else listener(request, response);
+    });
+  };
+}
+
+/**
+ * Node's own parser errors (400 on garbage, 431 on an oversized head, 408 on a head or body that
+ * is too slow) get the JSON body too; Node would otherwise send them empty. A socket that is
+ * already gone or mid-response is just closed.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const midResponse = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
+    if (error.code === 'ECONNRESET' || midResponse) return void socket.destroy();
+    writeRefusal(socket, refusalForParserError(error));
+  });
+}
+
+function refusalForParserError(error: NodeJS.ErrnoException): Refusal {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return { code: 'headers_too_large', message: 'request head over 16 KiB' };
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 'request_timeout', message: 'the request did not arrive in time' };
+  return { code: 'bad_request', message: `malformed HTTP request (${error.code ?? 'parse error'})` };
+}
+
+/**
+ * Takes over the 'upgrade' event from @hono/node-server. A WebSocket upgrade is admitted here
+ * (Host, Origin, rate, stream cap, the endpoint's own query check), so every refusal has a JSON
+ * body, and only then handed to the adapter. Any other upgrade (h2c, as `curl --http2` sends)
+ * is served as the plain HTTP request it also is (RFC 9110 §7.8 lets a server ignore Upgrade)
+ * and its connection closed; without this, Node would leave such sockets hanging forever.
+ */
+export function routeUpgrades(server: Server, serve: RequestListener, deps: EdgeDeps): void {
+  const [adapterUpgrade] = server.listeners('upgrade') as ((request: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (!isWebSocketUpgrade(request)) return servePlain(request, socket as Socket, serve);
+    admitWebSocket(request, deps).then(
+      (refusal) => {
+        if (refusal) writeRefusal(socket, refusal);
+        else if (!socket.destroyed) adapterUpgrade?.(request, socket, head);
+      },
+      (error: unknown) => {
+        console.error('BUG: upgrade admission threw:', error);
+        writeRefusal(socket, { code: 'internal', message: 'internal server error' });
+      },
+    );
+  });
+}
+
+async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise<Refusal | null> {
+  if (deps.closing.aborted) return { code: 'shutting_down', message: 'the server is shutting down' };
+  const target = request.url ?? '';
+  let url: URL;
+  try {
+    if (!target.startsWith('/') || target.includes('\\')) throw new Error('not an origin-form target');
+    url = new URL(target, 'http://upgrade.invalid');
+  } catch {
+    return { code: 'bad_request', message: 'the request target is not a valid path' };
+  }
+  const accept = deps.socketRoutes.get(url.pathname);
+  if (!accept) return { code: 'not_found', message: `no WebSocket endpoint at ${url.pathname}` };
+  const host = request.headers.host;
+  if (!isAllowedHost(host, deps.allowedHosts)) return hostRefusal(host);
+  const origin = request.headers.origin;
+  if (origin !== undefined && !isAllowedOrigin(origin, host, deps.allowedOrigins)) return originRefusal(origin);
+  const address = clientAddress(request, deps.trustProxy);
+  const rateRefusal = await deps.fairUse.request(address);
+  if (rateRefusal) return rateRefusal;
+  const accepted = accept(Object.fromEntries(url.searchParams), request);
+  if (isRefusal(accepted)) return accepted;
+  const release = deps.fairUse.holdStream(address);
+  if (typeof release !== 'function') return release;
+  // The slot is held until the TCP connection closes: that covers a handshake that fails too.
+  request.socket.once('close', release);
+  deps.socketRoutes.admit(request, accepted);
+  return null;
+}
+
+/** Runs a non-WebSocket upgrade request through the app as plain HTTP, then closes. */
+function servePlain(request: IncomingMessage, socket: Socket, serve: RequestListener): void {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    // Its body would follow the head unparsed; refuse rather than guess where it ends.
+    return writeRefusal(socket, { code: 'bad_request', message: `Upgrade to "${request.headers.upgrade}" is not supported; send the request without it` });
+  }
+  const response = new ServerResponse(request);
+  response.shouldKeepAlive = false;
+  response.assignSocket(socket);
+  response.once('finish', () => {
+    response.detachSocket(socket);
+    socket.end();
+  });
+  socket.once('close', () => response.destroy());
+  serve(request, response);
+}
