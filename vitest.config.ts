@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, run as a matrix: unit (no I/O), integration (a real server on port 0,
-// real sockets), e2e (the built site in real Chromium). `npm test` runs all three.
+// Four projects: unit (no I/O), integration (a real server on port 0, real sockets), hostile
+// (attacks on a real server), e2e (the built site in real Chromium). `npm test` runs all four.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +12,17 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          // The attacks of tests/hostile/: real server on port 0, raw sockets, memory measured in
+          // child processes. One file at a time, so one attack's load does not skew another's figures.
+          name: 'hostile',
+          include: ['tests/hostile/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
         },
       },
       {

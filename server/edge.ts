@@ -20,9 +20,22 @@ export interface EdgeDeps {
 
 const isWebSocketUpgrade = (request: IncomingMessage) => /^websocket$/i.test(request.headers.upgrade ?? '');
 
-/** Every request passes the address's request rate before it reaches the app. */
-export function rateLimited(listener: RequestListener, { fairUse, trustProxy }: EdgeDeps): RequestListener {
+/** A request target no URL parser accepts (`//[`, `//a%zz`): Hono would guess at it, we refuse it. */
+function isParseableTarget(target: string | undefined): boolean {
+  try {
+    new URL(target ?? '', 'http://target.invalid');
+    return /^[^%]*(%[0-9A-Fa-f]{2}[^%]*)*$/.test(target ?? '');
+  } catch {
+    return false;
+  }
+}
+
+/** Every request is checked here before it reaches the app: a usable target, then the address's request rate. */
+export function admitRequests(listener: RequestListener, { fairUse, trustProxy }: EdgeDeps): RequestListener {
   return (request, response) => {
+    if (!isParseableTarget(request.url)) {
+      return sendRefusal(response, { code: 'bad_request', message: 'the request target is not a valid URL' });
+    }
     void fairUse.request(clientAddress(request, trustProxy)).then((refusal) => {
       if (refusal) sendRefusal(response, refusal);
       else listener(request, response);
@@ -78,13 +91,10 @@ export function routeUpgrades(server: Server, serve: RequestListener, deps: Edge
 async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise<Refusal | null> {
   if (deps.closing.aborted) return { code: 'shutting_down', message: 'the server is shutting down' };
   const target = request.url ?? '';
-  let url: URL;
-  try {
-    if (!target.startsWith('/') || target.includes('\\')) throw new Error('not an origin-form target');
-    url = new URL(target, 'http://upgrade.invalid');
-  } catch {
+  if (!target.startsWith('/') || target.includes('\\') || !isParseableTarget(target)) {
     return { code: 'bad_request', message: 'the request target is not a valid path' };
   }
+  const url = new URL(target, 'http://upgrade.invalid');
   const accept = deps.socketRoutes.get(url.pathname);
   if (!accept) return { code: 'not_found', message: `no WebSocket endpoint at ${url.pathname}` };
   const host = request.headers.host;

@@ -7,7 +7,7 @@ import { CLIENT_ID_PATTERN } from '../src/protocol/feed.ts';
 import type { HealthReply } from './api/health.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { answerClientErrors, rateLimited, routeUpgrades, type EdgeDeps } from './edge.ts';
+import { admitRequests, answerClientErrors, routeUpgrades, type EdgeDeps } from './edge.ts';
 import { Feed } from './feed/feed.ts';
 import { addressKey } from './guard/client-address.ts';
 import { errorBody, writeRefusal } from './guard/errors.ts';
@@ -107,7 +107,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   };
   // Our own request listener instead of the adapter's, for its errorHandler: a request Hono
   // cannot represent (bad target, bad Host) gets the JSON 400 instead of an empty one.
-  const serve = rateLimited(
+  const serve = admitRequests(
     getRequestListener(app.fetch, {
       errorHandler: (error) =>
         new Response(JSON.stringify(errorBody('bad_request', `unusable request: ${(error as Error).message}`)), {

@@ -73,10 +73,10 @@ export function mountInspect(app: Hono, deps: TransportDeps, budget: RecordBudge
   });
 
   app.get('/api/inspect/:id', (c) => {
-    const entry = inspected.get(c.req.param('id'));
-    if (!entry) return errorResponse(c, 'not_found', 'no inspected connection with that id (they are kept 2 minutes after closing)');
     const query = parseQuery(c, sinceSchema);
     if (!query.ok) return query.response;
+    const entry = inspected.get(c.req.param('id'));
+    if (!entry) return errorResponse(c, 'not_found', 'no inspected connection with that id (they are kept 2 minutes after closing)');
     collect(entry);
     const since = query.value.since ?? 0;
     const reply: InspectReply = {

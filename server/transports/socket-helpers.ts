@@ -76,9 +76,9 @@ export function mountSocket(app: Hono, path: string, deps: TransportDeps, accept
     const incoming = incomingOf(c);
     const events = deps.socketRoutes.take(incoming);
     if (!events) {
+      // RFC 9110 §15.5.22: a 426 names the protocol to switch to in Upgrade.
       return errorResponse(c, 'upgrade_required', `${path} is a WebSocket endpoint: send "Connection: Upgrade" and "Upgrade: websocket"`, {
         Upgrade: 'websocket',
-        Connection: 'Upgrade',
       });
     }
     const address = clientAddress(incoming, deps.config.trustProxy);
