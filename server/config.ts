@@ -62,13 +62,13 @@ export const configSchema = z
     /** MAX_PRIVATE_CHANNELS: live private channels (POST /api/channels) before 429. */
     maxPrivateChannels: int(1, 10_000).default(200),
     /** PRIVATE_CHANNELS_PER_ADDRESS: live private channels one client address may hold. */
-    privateChannelsPerAddress: int(1, 10_000).default(60),
+    privateChannelsPerAddress: int(1, 10_000).default(100),
     /** SOCKETS_PER_ADDRESS: open TCP connections from one address (not applied behind TRUST_PROXY). */
     socketsPerAddress: int(1, 1_000_000).default(800),
     /** STREAMS_PER_ADDRESS: WebSockets, SSE streams and held long polls of one client address. */
     streamsPerAddress: int(1, 1_000_000).default(400),
     /** REQUESTS_PER_SECOND_PER_ADDRESS: HTTP requests and upgrades, averaged over 10 s. */
-    requestsPerSecondPerAddress: int(1, 1_000_000).default(300),
+    requestsPerSecondPerAddress: int(1, 1_000_000).default(1000),
     /** WS_MESSAGES_PER_SECOND_PER_ADDRESS: messages sent to chat, echo and inspect, averaged over 10 s. */
     wsMessagesPerSecondPerAddress: int(1, 1_000_000).default(200),
     /** WS_PINGS_PER_SECOND_PER_ADDRESS: pings a client address may send, averaged over 10 s. */
