@@ -89,23 +89,15 @@ export class FairUse {
 
   /** A WebSocket, SSE stream or held long poll: its release, or the 429 to answer. */
   holdStream(address: string): (() => void) | Refusal {
-    return (
-      this.streams.acquire(address) ?? {
-        code: 'too_many_connections',
-        message: 'too many open streams and sockets from your address; close some first',
-        headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) },
-      }
-    );
+    return hold(this.streams, address, 'too_many_connections', 'too many open streams and sockets from your address; close some first');
   }
 
   /** A live private channel: its release, or the 429 to answer. */
   holdChannel(address: string): (() => void) | Refusal {
-    return (
-      this.channels.acquire(address) ?? {
-        code: 'too_many_channels',
-        message: 'your address has too many live race channels; try again when one ends',
-        headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) },
-      }
-    );
+    return hold(this.channels, address, 'too_many_channels', 'your address has too many live race channels; try again when one ends');
   }
+}
+
+function hold(counter: HeldCounter, address: string, code: Refusal['code'], message: string): (() => void) | Refusal {
+  return counter.acquire(address) ?? { code, message, headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) } };
 }
