@@ -16,6 +16,10 @@ export interface EdgeDeps {
   allowedHosts: ReadonlySet<string>;
   allowedOrigins: ReadonlySet<string>;
   closing: AbortSignal;
+  /** A pipelining connection's next request waits while this many reply bytes are unsent. */
+  maxUnsentBytes: number;
+  /** …and the connection is cut if they stay unsent this long. */
+  slowConsumerMs: number;
 }
 
 const isWebSocketUpgrade = (request: IncomingMessage) => /^websocket$/i.test(request.headers.upgrade ?? '');
@@ -30,17 +34,82 @@ function isParseableTarget(target: string | undefined): boolean {
   }
 }
 
-/** Every request is checked here before it reaches the app: a usable target, then the address's request rate. */
-export function admitRequests(listener: RequestListener, { fairUse, trustProxy }: EdgeDeps): RequestListener {
+/**
+ * Every request is checked here before it reaches the app: a usable target, then the address's
+ * request rate. Requests pipelined on one connection are handled one at a time, each only once
+ * the replies before it have left our buffer (see PipelineGate).
+ */
+export function admitRequests(listener: RequestListener, deps: EdgeDeps): RequestListener {
+  const gates = new WeakMap<Socket, PipelineGate>();
   return (request, response) => {
-    if (!isParseableTarget(request.url)) {
-      return sendRefusal(response, { code: 'bad_request', message: 'the request target is not a valid URL' });
-    }
-    void fairUse.request(clientAddress(request, trustProxy)).then((refusal) => {
-      if (refusal) sendRefusal(response, refusal);
-      else listener(request, response);
+    const socket = request.socket;
+    let gate = gates.get(socket);
+    if (!gate) gates.set(socket, (gate = new PipelineGate(socket, deps)));
+    gate.enqueue(response, () => {
+      if (!isParseableTarget(request.url)) {
+        return sendRefusal(response, { code: 'bad_request', message: 'the request target is not a valid URL' });
+      }
+      void deps.fairUse.request(clientAddress(request, deps.trustProxy)).then((refusal) => {
+        if (refusal) sendRefusal(response, refusal);
+        else listener(request, response);
+      });
     });
   };
+}
+
+/**
+ * HTTP/1.1 lets a client send many requests before reading any reply, and Node parses every
+ * request in a chunk at once and buffers each reply in memory until the peer reads: 2,000
+ * pipelined `after=0` polls that are never read would pin hundreds of MB. So one connection's
+ * requests run in order, the next only after the previous reply has finished and the socket
+ * holds under `maxUnsentBytes`; a peer that does not read for `slowConsumerMs` is cut.
+ */
+class PipelineGate {
+  private readonly waiting: { response: ServerResponse; start: () => void }[] = [];
+  private busy = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly limits: Pick<EdgeDeps, 'maxUnsentBytes' | 'slowConsumerMs'>,
+  ) {}
+
+  enqueue(response: ServerResponse, start: () => void): void {
+    this.waiting.push({ response, start });
+    if (!this.busy) this.next();
+  }
+
+  private next(): void {
+    // A connection that is gone has no one to answer: its queued requests are dropped unstarted.
+    if (this.socket.destroyed) this.waiting.length = 0;
+    const item = this.waiting.shift();
+    this.busy = item !== undefined;
+    if (!item) return;
+    let done = false;
+    const onDone = () => {
+      if (done) return;
+      done = true;
+      this.afterReply();
+    };
+    item.response.once('finish', onDone);
+    item.response.once('close', onDone);
+    item.start();
+  }
+
+  private afterReply(): void {
+    const socket = this.socket;
+    if (this.waiting.length === 0 || socket.destroyed || socket.writableLength < this.limits.maxUnsentBytes) return this.next();
+    const resume = () => {
+      clearTimeout(timer);
+      socket.off('close', resume);
+      this.next();
+    };
+    const timer = setTimeout(() => {
+      socket.off('drain', resume);
+      socket.destroy();
+    }, this.limits.slowConsumerMs);
+    socket.once('drain', resume);
+    socket.once('close', resume);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { createAdaptorServer, getRequestListener, upgradeWebSocket } from '@hono/node-server';
@@ -66,6 +67,8 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   const recordBudget = new RecordBudget(config.inspectTotalMaxBytes);
   const socketRoutes = new SocketRoutes();
   const shutdown = new AbortController();
+  // Every SSE stream and held long poll listens for shutdown: hundreds at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const allowedHosts = configuredHostnames([config.publicOrigin, ...config.allowedOrigins].filter(Boolean));
   // ws closes a socket with 1009 when a message exceeds maxPayload (RFC 6455 §7.4.1). Pings are
   // answered by keepAlive within the address's ping rate, not automatically.
@@ -104,6 +107,8 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     allowedHosts,
     allowedOrigins: new Set(config.allowedOrigins.map((origin) => origin.toLowerCase())),
     closing: shutdown.signal,
+    maxUnsentBytes: config.replyMaxBytes,
+    slowConsumerMs: config.slowConsumerMs,
   };
   // Our own request listener instead of the adapter's, for its errorHandler: a request Hono
   // cannot represent (bad target, bad Host) gets the JSON 400 instead of an empty one.
@@ -153,17 +158,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     if (tapSockets) tapConnection(socket, ledger, classify, recordBudget);
   });
 
-  // One timer for every socket: a WebSocket frame begun and not finished within the limit (a
-  // client dripping bytes to hold the socket) is cut. Node's own timeouts cover HTTP heads and bodies.
-  const frameWatch = setInterval(() => {
-    const tooOld = Date.now() - config.wsFrameTimeoutMs;
-    for (const socket of sockets) {
-      const startedAt = incomingFrameStartedAt(socket);
-      if (startedAt !== 0 && startedAt < tooOld) socket.destroy();
-    }
-  }, Math.max(50, config.wsFrameTimeoutMs / 4));
-  frameWatch.unref();
-
+  const socketWatch = watchSockets(sockets, config);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -177,7 +172,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     (closed ??= new Promise<void>((resolve) => {
       shutdown.abort();
       feed.close();
-      clearInterval(frameWatch);
+      clearInterval(socketWatch);
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
       // Keep-alive connections go idle as their last response ends; close each as it does.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
@@ -197,6 +192,38 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     for (const socket of sockets) socket.destroy();
   };
   return { url: `http://${host}:${port}`, port, feed, ledger, fairUse, close, dropConnections };
+}
+
+/**
+ * One timer for every socket, for the two ways a peer can hold a connection without sending a
+ * request: a WebSocket frame begun and not finished within WS_FRAME_TIMEOUT_MS (a client
+ * dripping bytes), and unsent reply bytes that make no progress for twice SLOW_CONSUMER_MS (a
+ * client that stopped reading a finished reply, which no Node timeout covers). Stream readers
+ * are closed with 1013 by `follow` before this backstop would cut them.
+ */
+function watchSockets(sockets: ReadonlySet<Socket>, config: Config): NodeJS.Timeout {
+  const stalls = new WeakMap<Socket, { pending: number; since: number }>();
+  const interval = Math.max(50, Math.min(config.wsFrameTimeoutMs, config.slowConsumerMs) / 4);
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const socket of sockets) {
+      const frameStartedAt = incomingFrameStartedAt(socket);
+      if (frameStartedAt !== 0 && now - frameStartedAt > config.wsFrameTimeoutMs) {
+        socket.destroy();
+        continue;
+      }
+      // libuv's queue shrinks as the kernel takes bytes, even mid-chunk; writableLength only per chunk.
+      const pending = (socket as Socket & { _handle?: { writeQueueSize?: number } | null })._handle?.writeQueueSize ?? socket.writableLength;
+      const last = stalls.get(socket);
+      if (pending === 0) stalls.delete(socket);
+      else if (!last) stalls.set(socket, { pending, since: now });
+      else if (now - last.since > 2 * config.slowConsumerMs) socket.destroy();
+      // Only a shrinking queue is progress; more bytes queued behind a stall are not.
+      else if (pending !== last.pending) stalls.set(socket, { pending, since: pending < last.pending ? now : last.since });
+    }
+  }, interval);
+  timer.unref();
+  return timer;
 }
 
 /**

@@ -6,7 +6,7 @@ import { parseQuery } from '../guard/query.ts';
 import { mountSocket, rawSocket, sendOrShed } from '../transports/socket-helpers.ts';
 import type { TransportDeps } from '../transports/types.ts';
 import { wireRecordOf, type RecordBudget, type WireRecord } from '../wire/connection-tap.ts';
-import type { InspectFrame, InspectReply } from '../../src/protocol/inspect.ts';
+import type { InspectReply } from '../../src/protocol/inspect.ts';
 
 /** Connections remembered for the inspectors, and for how long after they close. */
 const MAX_INSPECTED = 200;
@@ -17,8 +17,8 @@ const sinceSchema = z.object({
 });
 
 interface Inspected {
+  /** The tap's record: the frames stay there as raw bytes (base64 only in a reply), within the budget. */
   wire: WireRecord;
-  frames: InspectFrame[];
   closedAt: number | null;
   ping: () => void;
 }
@@ -32,11 +32,6 @@ interface Inspected {
 export function mountInspect(app: Hono, deps: TransportDeps, budget: RecordBudget): void {
   const inspected = new Map<string, Inspected>();
 
-  const collect = (entry: Inspected) => {
-    for (const { direction, raw } of entry.wire.frames.splice(0)) {
-      entry.frames.push({ index: entry.frames.length, direction, base64: raw.toString('base64') });
-    }
-  };
   // Forgotten connections stop recording and give their bytes back to the server-wide budget.
   const forget = (id: string, entry: Inspected) => {
     inspected.delete(id);
@@ -58,7 +53,7 @@ export function mountInspect(app: Hono, deps: TransportDeps, budget: RecordBudge
         if (!wire) return ws.close(1011, 'no wire record');
         wire.adopted = true;
         forgetOld();
-        const entry: Inspected = { wire, frames: [], closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
+        const entry: Inspected = { wire, closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
         inspected.set(id, entry);
         ws.send(JSON.stringify({ type: 'inspect', id }));
       },
@@ -77,12 +72,11 @@ export function mountInspect(app: Hono, deps: TransportDeps, budget: RecordBudge
     if (!query.ok) return query.response;
     const entry = inspected.get(c.req.param('id'));
     if (!entry) return errorResponse(c, 'not_found', 'no inspected connection with that id (they are kept 2 minutes after closing)');
-    collect(entry);
     const since = query.value.since ?? 0;
     const reply: InspectReply = {
       request: entry.wire.requestHead?.toString('base64') ?? '',
       response: entry.wire.responseHead?.toString('base64') ?? '',
-      frames: entry.frames.slice(since),
+      frames: entry.wire.frames.slice(since).map(({ direction, raw }, offset) => ({ index: since + offset, direction, base64: raw.toString('base64') })),
       droppedFrames: entry.wire.droppedFrames,
       closed: entry.closedAt !== null,
     };

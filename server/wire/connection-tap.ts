@@ -20,9 +20,9 @@ export interface RawFrame {
 export interface WireRecord {
   requestHead?: Buffer;
   responseHead?: Buffer;
-  /** Frames not yet taken by their reader (only when the route asked to record). */
+  /** Every frame kept so far, in wire order (only when the route asked to record). */
   frames: RawFrame[];
-  /** Bytes of frames recorded so far; past RECORD_LIMIT_BYTES recording stops. */
+  /** Bytes of frames recorded so far, with their overhead; past RECORD_LIMIT_BYTES recording stops. */
   recordedBytes: number;
   /** Frames seen after recording stopped. */
   droppedFrames: number;
@@ -49,13 +49,21 @@ export class RecordBudget {
   }
 }
 
+/**
+ * What one kept frame costs beyond its bytes (its Buffer, ArrayBuffer and backing store, its
+ * record object; measured with bench/hostile.ts attack (e)): counted too, or a flood of 6-byte
+ * frames would hold 25 times its budget.
+ */
+const FRAME_OVERHEAD_BYTES = 384;
+
 function keepFrame(wire: WireRecord, budget: RecordBudget, direction: RawFrame['direction'], raw: Buffer): void {
-  if (wire.stopped || wire.droppedFrames > 0 || wire.recordedBytes + raw.length > RECORD_LIMIT_BYTES || budget.used + raw.length > budget.maxBytes) {
+  const cost = raw.length + FRAME_OVERHEAD_BYTES;
+  if (wire.stopped || wire.droppedFrames > 0 || wire.recordedBytes + cost > RECORD_LIMIT_BYTES || budget.used + cost > budget.maxBytes) {
     wire.droppedFrames++;
     return;
   }
-  wire.recordedBytes += raw.length;
-  budget.used += raw.length;
+  wire.recordedBytes += cost;
+  budget.used += cost;
   wire.frames.push({ direction, raw });
 }
 

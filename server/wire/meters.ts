@@ -185,7 +185,7 @@ export class FrameMeter {
       counts.frames++;
       this.control = (this.header[0]! & 0x0f) >= 8;
       this.payloadRemaining = payloadLength(this.header);
-      if (this.onFrame) this.frameParts = [Buffer.from(this.header.subarray(0, this.headerNeed))];
+      if (this.onFrame) this.frameParts = [this.header.subarray(0, this.headerNeed)];
       this.headerHave = 0;
       this.headerNeed = 2;
       if (this.payloadRemaining === 0) this.endFrame();
@@ -195,7 +195,7 @@ export class FrameMeter {
 
   private endFrame(): void {
     this.frameStartedAt = 0;
-    if (this.frameParts && this.onFrame) this.onFrame(Buffer.concat(this.frameParts));
+    if (this.frameParts && this.onFrame) this.onFrame(exactCopy(this.frameParts));
     this.frameParts = null;
   }
 }
@@ -211,4 +211,16 @@ function payloadLength(header: Buffer): number {
   if (lengthCode === 126) return header.readUInt16BE(2);
   if (lengthCode === 127) return Number(header.readBigUInt64BE(2));
   return lengthCode;
+}
+
+/**
+ * A kept frame in a buffer of its own size: Buffer.concat would slice small frames out of
+ * Node's shared 8 KiB pool, and one kept 6-byte frame would then pin the whole slab.
+ */
+function exactCopy(parts: Buffer[]): Buffer {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const copy = Buffer.allocUnsafeSlow(length);
+  let offset = 0;
+  for (const part of parts) offset += part.copy(copy, offset);
+  return copy;
 }
