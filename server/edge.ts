@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { clientAddress } from './guard/client-address.ts';
 import { sendRefusal, writeRefusal, type Refusal } from './guard/errors.ts';
 import type { FairUse } from './guard/fair-use.ts';
-import { hostRefusal, isAllowedHost, isAllowedOrigin, originRefusal } from './guard/origin.ts';
+import { hostRefusal, isAllowedHost, isAllowedOrigin, isValidHostHeader, originRefusal } from './guard/origin.ts';
 import { isRefusal, type SocketRoutes } from './transports/socket-routes.ts';
 
 export interface EdgeDeps {
@@ -57,6 +57,10 @@ export function admitRequests(listener: RequestListener, deps: EdgeDeps): Reques
   };
 }
 
+/** Pipelined requests of one connection waiting their turn before we stop reading it, and before we cut it. */
+const PAUSE_AT_QUEUED = 16;
+const MAX_QUEUED_REQUESTS = 4096;
+
 /**
  * HTTP/1.1 lets a client send many requests before reading any reply, and Node parses every
  * request in a chunk at once and buffers each reply in memory until the peer reads: 2,000
@@ -67,6 +71,8 @@ export function admitRequests(listener: RequestListener, deps: EdgeDeps): Reques
 class PipelineGate {
   private readonly waiting: { response: ServerResponse; start: () => void }[] = [];
   private busy = false;
+  /** We stopped reading the connection because too many requests wait. */
+  private paused = false;
 
   constructor(
     private readonly socket: Socket,
@@ -75,6 +81,13 @@ class PipelineGate {
 
   enqueue(response: ServerResponse, start: () => void): void {
     this.waiting.push({ response, start });
+    // Stop reading (so Node stops parsing) while requests queue up; one chunk already read can
+    // still add some, so a connection that keeps piling on regardless is cut.
+    if (this.waiting.length > MAX_QUEUED_REQUESTS) return void this.socket.destroy();
+    if (this.waiting.length >= PAUSE_AT_QUEUED && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
     if (!this.busy) this.next();
   }
 
@@ -83,6 +96,10 @@ class PipelineGate {
     if (this.socket.destroyed) this.waiting.length = 0;
     const item = this.waiting.shift();
     this.busy = item !== undefined;
+    if (this.paused && this.waiting.length < PAUSE_AT_QUEUED / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
     if (!item) return;
     let done = false;
     const onDone = () => {
@@ -166,6 +183,8 @@ async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise
   const url = new URL(target, 'http://upgrade.invalid');
   const accept = deps.socketRoutes.get(url.pathname);
   if (!accept) return { code: 'not_found', message: `no WebSocket endpoint at ${url.pathname}` };
+  const handshakeRefusal = checkHandshake(request);
+  if (handshakeRefusal) return handshakeRefusal;
   const host = request.headers.host;
   if (!isAllowedHost(host, deps.allowedHosts)) return hostRefusal(host);
   const origin = request.headers.origin;
@@ -180,6 +199,27 @@ async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise
   // The slot is held until the TCP connection closes: that covers a handshake that fails too.
   request.socket.once('close', release);
   deps.socketRoutes.admit(request, accepted);
+  return null;
+}
+
+const TOKEN_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:\s*,\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
+
+/**
+ * What `ws` would refuse with an HTML body, refused here in the JSON shape instead
+ * (RFC 6455 §4.2.1): a GET, version 13, a 16-byte base64 key, a well-formed subprotocol list,
+ * and a Host that names a host and a valid port.
+ */
+function checkHandshake(request: IncomingMessage): Refusal | null {
+  if (request.method !== 'GET') return { code: 'method_not_allowed', message: 'a WebSocket handshake is a GET', headers: { Allow: 'GET' } };
+  if (request.headers['sec-websocket-version'] !== '13') {
+    return { code: 'upgrade_required', message: 'this server speaks WebSocket version 13 (RFC 6455)', headers: { 'Sec-WebSocket-Version': '13' } };
+  }
+  if (!/^[+/0-9A-Za-z]{22}==$/.test(request.headers['sec-websocket-key'] ?? '')) {
+    return { code: 'bad_request', message: 'Sec-WebSocket-Key must be 16 random bytes in base64' };
+  }
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (protocols !== undefined && !TOKEN_LIST.test(protocols)) return { code: 'bad_request', message: 'Sec-WebSocket-Protocol must be a list of tokens' };
+  if (!isValidHostHeader(request.headers.host)) return { code: 'bad_request', message: 'the Host header is missing or not a host[:port]' };
   return null;
 }
 

@@ -127,6 +127,8 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     requestTimeout: config.requestTimeoutMs,
     // How often Node checks those two timeouts; its 30 s default would let them slip.
     connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+    // Node would answer a missing Host with an empty 400 of its own; the app answers it in JSON.
+    requireHostHeader: false,
   };
   // The adapter wires its WebSocket handling onto the server; routeUpgrades then fronts it.
   const server = createAdaptorServer({
@@ -138,6 +140,14 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   answerClientErrors(server);
   routeUpgrades(server, serve, edge);
+  // CONNECT asks for a tunnel; this is no proxy (Node would close such a socket without a word).
+  server.on('connect', (_request, socket: Socket) =>
+    writeRefusal(socket, { code: 'method_not_allowed', message: 'CONNECT: this server is not a proxy', headers: { Allow: 'GET, HEAD, POST' } }),
+  );
+  // Connections that never carried a request (browsers open spares) are closed at once on shutdown.
+  const served = new WeakSet<Socket>();
+  server.on('request', (request) => served.add(request.socket));
+  server.on('upgrade', (request) => served.add(request.socket));
 
   // Before Node's own connection listener, so the tap sees the very first byte.
   server.prependListener('connection', (socket: Socket) => {
@@ -174,6 +184,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
       feed.close();
       clearInterval(socketWatch);
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
+      for (const socket of sockets) if (!served.has(socket)) socket.destroy();
       // Keep-alive connections go idle as their last response ends; close each as it does.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       server.close(() => {

@@ -10,6 +10,17 @@ function hostnameOf(host: string): string {
   return lower.replace(/:\d*$/, '').replace(/\.$/, '');
 }
 
+/** A Host header that names a host and, if any, a port 1–65535 (`localhost:99999` does not). */
+export function isValidHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const url = new URL(`http://${host}`);
+    return url.host.length > 0 && url.pathname === '/' && url.username === '' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
 /** Hostnames the deployment is reached by: PUBLIC_ORIGIN's and ALLOWED_ORIGINS'. */
 export function configuredHostnames(origins: readonly string[]): Set<string> {
   const names = new Set<string>();

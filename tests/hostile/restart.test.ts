@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
+import type { RunningServer } from '../../server/server.ts';
+import { startTestServer, waitFor } from '../helpers/server.ts';
+
+// A server restart starts every channel's seq from 1 again. A reader that resumed with its old
+// bare seq (after=41) used to be served "everything after 41" of the NEW run: it silently
+// skipped the new run's first 41 events. Cursors now name the run ("<feed id>-<seq>"), so a
+// cursor from the previous run is recognisably foreign and every transport says `resync` and
+// starts from the oldest event it holds.
+
+interface SseBlock {
+  event?: string;
+  id?: string;
+  data?: string;
+}
+
+/** Reads an SSE stream until `enough` blocks arrived; returns them as parsed fields. */
+async function readSse(url: string, headers: Record<string, string>, enough: number): Promise<SseBlock[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5000);
+  const blocks: SseBlock[] = [];
+  try {
+    const response = await fetch(url, { headers, signal: controller.signal });
+    expect(response.status).toBe(200);
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of response.body!) {
+      text += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end: number;
+      while ((end = text.indexOf('\n\n')) !== -1) {
+        const block: SseBlock = {};
+        for (const line of text.slice(0, end).split('\n')) {
+          const colon = line.indexOf(': ');
+          if (line.startsWith(':') || colon === -1) continue;
+          block[line.slice(0, colon) as keyof SseBlock] = line.slice(colon + 2);
+        }
+        text = text.slice(end + 2);
+        if (Object.keys(block).length > 0) blocks.push(block);
+      }
+      if (blocks.length >= enough) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return blocks;
+}
+
+/** Opens /ws/feed and collects messages until `enough` arrived. */
+function readSocket(url: string, enough: number): Promise<FeedSocketMessage[]> {
+  return new Promise((resolve, reject) => {
+    const messages: FeedSocketMessage[] = [];
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => (ws.terminate(), reject(new Error(`only ${messages.length} messages from ${url}`))), 5000);
+    ws.on('message', (data) => {
+      messages.push(JSON.parse(String(data)) as FeedSocketMessage);
+      if (messages.length === enough) {
+        clearTimeout(timer);
+        ws.close();
+        resolve(messages);
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+const poll = async (url: string) => {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return (await response.json()) as PollReply;
+};
+
+const feedIdOf = (cursor: string) => cursor.split('-')[0];
+const seqOf = (cursor: string) => Number(cursor.split('-')[1]);
+
+describe('restart: cursors from another run resync on every transport', () => {
+  /** The cursors each transport ended with on server A. */
+  const old: Record<'short-poll' | 'long-poll' | 'sse' | 'websocket', string> = { 'short-poll': '', 'long-poll': '', sse: '', websocket: '' };
+  let oldFeedId = '';
+  let b: RunningServer;
+  let newFeedId = '';
+
+  beforeAll(async () => {
+    const a = await startTestServer();
+    try {
+      await waitFor(() => a.feed.get('ticker')!.latestSeq >= 4, 5000, 'a few events on A');
+      const first = await poll(`${a.url}/api/short-poll?after=0`);
+      old['short-poll'] = first.cursor;
+      old['long-poll'] = (await poll(`${a.url}/api/long-poll?after=${first.cursor}&timeout=2000`)).cursor;
+      const blocks = await readSse(`${a.url}/api/sse?after=0`, {}, 4);
+      old.sse = blocks.at(-1)!.id!;
+      const messages = await readSocket(`${a.url.replace('http', 'ws')}/ws/feed?after=0`, 4);
+      const lastEvent = messages.at(-1) as Extract<FeedSocketMessage, { type: 'event' }>;
+      old.websocket = `${feedIdOf((messages[0] as { cursor: string }).cursor)}-${lastEvent.event.seq}`;
+      oldFeedId = a.feed.get('ticker')!.feedId;
+    } finally {
+      await a.close();
+    }
+    b = await startTestServer();
+    newFeedId = b.feed.get('ticker')!.feedId;
+    // The new run gets well past the old cursors: a reader resuming at "after 8" would miss 1..8.
+    const highest = Math.max(...Object.values(old).map(seqOf));
+    await waitFor(() => b.feed.get('ticker')!.latestSeq >= highest + 5, 5000, 'the new run to pass the old cursors');
+  });
+  afterAll(() => b.close());
+
+  it('takes real cursors of the old run from every transport', () => {
+    expect(newFeedId).not.toBe(oldFeedId);
+    for (const cursor of Object.values(old)) {
+      expect(feedIdOf(cursor)).toBe(oldFeedId);
+      expect(seqOf(cursor)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  const expectFromTheStart = (events: FeedEvent[]) => {
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+  };
+
+  it('answers a short poll with resync: true and the new run from seq 1', async () => {
+    const reply = await poll(`${b.url}/api/short-poll?after=${old['short-poll']}`);
+    expect(reply.resync).toBe(true);
+    expectFromTheStart(reply.events);
+    expect(feedIdOf(reply.cursor)).toBe(newFeedId);
+  });
+
+  it('answers a long poll at once with resync: true and the new run from seq 1', async () => {
+    const started = performance.now();
+    const reply = await poll(`${b.url}/api/long-poll?after=${old['long-poll']}&timeout=5000`);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(reply.resync).toBe(true);
+    expectFromTheStart(reply.events);
+    expect(feedIdOf(reply.cursor)).toBe(newFeedId);
+  });
+
+  it.each([
+    ['Last-Event-ID', true],
+    ['after', false],
+  ])('opens an SSE stream resumed with %s with `event: resync`, then the new run from seq 1', async (_how, withHeader) => {
+    const url = withHeader ? `${b.url}/api/sse` : `${b.url}/api/sse?after=${old.sse}`;
+    const blocks = await readSse(url, withHeader ? { 'Last-Event-ID': old.sse } : {}, 4);
+    expect(blocks[0]).toEqual({ event: 'resync', data: JSON.stringify({ cursor: `${newFeedId}-0` }), id: `${newFeedId}-0` });
+    const events = blocks.slice(1).map((block) => JSON.parse(block.data!) as FeedEvent);
+    expectFromTheStart(events);
+    expect(blocks.slice(1).map((block) => block.id)).toEqual(events.map((e) => `${newFeedId}-${e.seq}`));
+  });
+
+  it('starts a WebSocket with resync: true, then the new run from seq 1', async () => {
+    const messages = await readSocket(`${b.url.replace('http', 'ws')}/ws/feed?after=${old.websocket}`, 4);
+    expect(messages[0]).toEqual({ type: 'start', cursor: `${newFeedId}-0`, resync: true });
+    expectFromTheStart(messages.slice(1).map((m) => (m as Extract<FeedSocketMessage, { type: 'event' }>).event));
+  });
+
+  it.each([
+    ['a bare number', () => '3'],
+    ['a cursor from the future', () => `${newFeedId}-${b.feed.get('ticker')!.latestSeq + 1000}`],
+    ['a cursor of another channel run with a high seq', () => `${oldFeedId}-999999`],
+  ])('resyncs %s on every transport', async (_what, cursorOf) => {
+    const cursor = cursorOf();
+    expect((await poll(`${b.url}/api/short-poll?after=${cursor}`)).resync).toBe(true);
+    expect((await poll(`${b.url}/api/long-poll?after=${cursor}&timeout=2000`)).resync).toBe(true);
+    expect((await readSse(`${b.url}/api/sse`, { 'Last-Event-ID': cursor }, 1))[0]?.event).toBe('resync');
+    expect((await readSocket(`${b.url.replace('http', 'ws')}/ws/feed?after=${cursor}`, 1))[0]).toMatchObject({ type: 'start', resync: true });
+  });
+
+  it("continues without resync from the new run's own cursor (the check is not a blanket resync)", async () => {
+    const cursor = `${newFeedId}-3`;
+    const reply = await poll(`${b.url}/api/short-poll?after=${cursor}`);
+    expect(reply.resync).toBe(false);
+    expect(reply.events[0]?.seq).toBe(4);
+    const blocks = await readSse(`${b.url}/api/sse`, { 'Last-Event-ID': cursor }, 2);
+    expect(blocks[0]).toEqual({ id: cursor });
+    expect((JSON.parse(blocks[1]!.data!) as FeedEvent).seq).toBe(4);
+    const messages = await readSocket(`${b.url.replace('http', 'ws')}/ws/feed?after=${cursor}`, 2);
+    expect(messages[0]).toEqual({ type: 'start', cursor, resync: false });
+  });
+});
