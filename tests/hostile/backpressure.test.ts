@@ -281,7 +281,7 @@ describe('backpressure: keep-alive proves the peer reads', () => {
       const { code, afterMs } = await ended;
       console.log(`unsolicited pongs: terminated (${code}) after ${afterMs.toFixed(0)} ms (ping interval 200 ms)`);
       expect(code).toBe(1006);
-      expect(afterMs).toBeLessThan(1500);
+      expect(afterMs).toBeLessThan(3000); // two 200 ms ping intervals, with room for a loaded machine
       await waitFor(() => pingsAnswered >= 6, 5000, 'six pings answered');
       expect(answering.readyState).toBe(WebSocket.OPEN);
     } finally {
@@ -298,7 +298,7 @@ describe('backpressure: keep-alive proves the peer reads', () => {
     try {
       const { code, afterMs } = await ended;
       expect(code).toBe(1006);
-      expect(afterMs).toBeLessThan(1500);
+      expect(afterMs).toBeLessThan(3000); // two 200 ms ping intervals, with room for a loaded machine
     } finally {
       ws.terminate();
     }
