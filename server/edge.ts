@@ -57,9 +57,13 @@ export function admitRequests(listener: RequestListener, deps: EdgeDeps): Reques
   };
 }
 
-/** Pipelined requests of one connection waiting their turn before we stop reading it, and before we cut it. */
+/**
+ * Pipelined requests of one connection waiting their turn: past the first we stop reading it,
+ * past the second we cut it. The pause is only a hint (Node resumes a socket when it finishes
+ * a reply), so the cut is what bounds memory; no browser pipelines at all.
+ */
 const PAUSE_AT_QUEUED = 16;
-const MAX_QUEUED_REQUESTS = 4096;
+const MAX_QUEUED_REQUESTS = 256;
 
 /**
  * HTTP/1.1 lets a client send many requests before reading any reply, and Node parses every
@@ -80,6 +84,8 @@ class PipelineGate {
   ) {}
 
   enqueue(response: ServerResponse, start: () => void): void {
+    // Node may still be parsing the rest of a chunk for a connection we already cut.
+    if (this.socket.destroyed) return;
     this.waiting.push({ response, start });
     // Stop reading (so Node stops parsing) while requests queue up; one chunk already read can
     // still add some, so a connection that keeps piling on regardless is cut.
