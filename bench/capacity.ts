@@ -1,0 +1,289 @@
+// Capacity: what one connection costs the project server, next to a bare server doing the same
+// work with only node:http + ws (bench/support/capacity-bare.ts), measured in the same run. Each
+// server runs in a child process of its own (a fresh one per measurement, so one phase's freed
+// memory does not flatter the next); this process is the load generator. Loopback only, every
+// phase bounded in count and time. Figures:
+//   - RSS per connection: RSS after opening N connections and a full GC, minus RSS before,
+//     divided by N, for N WebSockets (/ws/feed), held long polls, SSE streams;
+//   - fan-out: one event to every one of the N WebSockets, delivery delay at the clients
+//     (receive time − the event's `at`, same machine clock), p50/p99 over several events;
+//   - short-poll replies per second from 50 keep-alive connections looping for 5 s.
+// The project server runs as shipped (socket tap included) with the fair-use limits raised
+// (one address plays every client) and the ticker slowed to one event a minute, so the feed
+// is idle while connections are counted; the bench publishes each fan-out event over IPC.
+// CAPACITY_QUICK=1 (or --quick) uses 1/10 of the connection counts. Exits 1 when a goal is missed.
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+import type { CapacityFigures } from './support/capacity-ipc.ts';
+import { children, Deliveries, inBatches, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
+import { fdLimits } from './support/hostile-target.ts';
+
+const QUICK = process.argv.includes('--quick') || ['1', 'true', 'yes'].includes(process.env.CAPACITY_QUICK ?? '');
+const SCALE = QUICK ? 10 : 1;
+const FULL = { websockets: 10_000, longPolls: 5_000, sse: 1_000 };
+const COUNT = { websockets: FULL.websockets / SCALE, longPolls: FULL.longPolls / SCALE, sse: FULL.sse / SCALE };
+const BATCH = 200;
+const FANOUT_ROUNDS = 5;
+const SHORT_POLL_CONNECTIONS = 50;
+const SHORT_POLL_MS = 5000;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** Goals. */
+const WS_RSS_RATIO_MAX = 1.5;
+const LONG_POLL_RSS_MAX = 8 * KiB;
+const SSE_RSS_MAX = 10 * KiB;
+const ALL_CONNECTIONS_MAX = 250 * 1000 * 1000; // "250 MB"
+const FANOUT_P99_RATIO_MAX = 1.2;
+const SHORT_POLL_RATIO_MIN = 0.5;
+
+const PROJECT_SETTINGS = {
+  SOCKETS_PER_ADDRESS: '1000000',
+  STREAMS_PER_ADDRESS: '1000000',
+  REQUESTS_PER_SECOND_PER_ADDRESS: '1000000',
+  TICKER_INTERVAL_MS: '60000',
+  LONG_POLL_MAX_TIMEOUT_MS: '55000',
+};
+type Kind = 'bare' | 'project';
+const SCRIPT: Record<Kind, string> = { bare: 'bench/support/capacity-bare.ts', project: 'bench/support/capacity-project.ts' };
+const SETTINGS: Record<Kind, Record<string, string>> = { bare: {}, project: PROJECT_SETTINGS };
+const LABEL: Record<Kind, string> = { bare: 'bare node:http + ws', project: 'project server' };
+
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const kib = (bytes: number) => `${(bytes / KiB).toFixed(2)} KiB`;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const msText = (value: number) => `${value.toFixed(1)} ms`;
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+/** Starts a fresh server child of `kind`, runs `body` on it, always stops it and closes `opened`. */
+async function withServer<T>(kind: Kind, fdsNeeded: number, body: (server: ServerChild, opened: Array<{ close(): void }>) => Promise<T>): Promise<T> {
+  const server = await ServerChild.start(SCRIPT[kind], SETTINGS[kind], fdsNeeded);
+  console.log(`    ${LABEL[kind]}: Node ${server.node}, pid ${server.child.pid}, ${server.fdNote}`);
+  const opened: Array<{ close(): void }> = [];
+  try {
+    return await body(server, opened);
+  } finally {
+    for (const connection of opened) connection.close();
+    if (server.log.length) {
+      console.log(`    ${LABEL[kind]} stderr (${server.log.length} lines):`);
+      for (const line of server.log.slice(0, 5)) console.log(`      ${line.slice(0, 200)}`);
+    }
+    await server.stop();
+  }
+}
+
+interface MemoryFigures {
+  perConnection: number;
+  total: number;
+  heapPerConnection: number;
+  externalPerConnection: number;
+  before: CapacityFigures;
+  after: CapacityFigures;
+}
+
+function memoryFigures(before: CapacityFigures, after: CapacityFigures, n: number): MemoryFigures {
+  return {
+    perConnection: (after.rssBytes - before.rssBytes) / n,
+    total: after.rssBytes - before.rssBytes,
+    heapPerConnection: (after.heapUsedBytes - before.heapUsedBytes) / n,
+    externalPerConnection: (after.externalBytes - before.externalBytes) / n,
+    before,
+    after,
+  };
+}
+
+const asClosable = (socket: Socket) => ({ close: () => socket.destroy() });
+const wsClosable = (ws: WebSocket) => ({ close: () => ws.terminate() });
+
+/** N WebSockets: RSS per connection, then FANOUT_ROUNDS events fanned out to all of them. */
+async function webSockets(kind: Kind) {
+  const n = COUNT.websockets;
+  return withServer(kind, n + 1024, async (server, opened) => {
+    const deliveries = new Deliveries();
+    // Warm-up: the handshake and send paths compile before the baseline is taken.
+    const warm = await inBatches(20, 20, () => openFeedSocket(server.url, deliveries));
+    const warmEvent = await server.publish();
+    await deliveries.until(warmEvent.seq, 20, 10_000);
+    for (const ws of warm) ws.terminate();
+    await server.waitFor((f) => f.held.websockets === 0 && f.held.streams === 0);
+    await sleep(300);
+    const before = await server.measure();
+    const openStarted = performance.now();
+    const sockets = await inBatches(n, BATCH, async () => {
+      const ws = await openFeedSocket(server.url, deliveries);
+      opened.push(wsClosable(ws));
+      return ws;
+    });
+    const openMs = performance.now() - openStarted;
+    await server.waitFor((f) => f.held.websockets >= n);
+    const after = await server.measure();
+    const memory = memoryFigures(before, after, n);
+    // Fan-out: one warm-up event, then FANOUT_ROUNDS measured, one at a time.
+    const delays: number[] = [];
+    const roundP99: number[] = [];
+    for (let round = 0; round <= FANOUT_ROUNDS; round++) {
+      const { seq } = await server.publish();
+      await deliveries.until(seq, n, 30_000);
+      if (round > 0) {
+        const these = deliveries.of(seq);
+        delays.push(...these);
+        roundP99.push(percentile([...these].sort((a, b) => a - b), 99));
+      }
+      await sleep(300);
+    }
+    delays.sort((a, b) => a - b);
+    const fanout = { p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays[delays.length - 1] ?? NaN, roundP99 };
+    console.log(
+      `    ${LABEL[kind]}: ${n} WebSockets opened in ${(openMs / 1000).toFixed(1)} s; RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} ` +
+        `(heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn); ` +
+        `fan-out p50 ${msText(fanout.p50)} p99 ${msText(fanout.p99)} max ${msText(fanout.max)} (per-event p99: ${roundP99.map((v) => v.toFixed(1)).join(', ')})`,
+    );
+    for (const ws of sockets) ws.terminate();
+    return { memory, fanout };
+  });
+}
+
+/** N held long polls or SSE streams: RSS per connection. */
+async function heldRequests(kind: Kind, what: 'longPolls' | 'sse') {
+  const n = COUNT[what];
+  const path = what === 'longPolls' ? '/api/long-poll?channel=ticker&timeout=55000' : '/api/sse?channel=ticker';
+  // A long poll is held once sent (the server says how many it holds); an SSE stream once its first `id:` came.
+  const until = what === 'longPolls' ? null : /\r\n\r\n[\s\S]*id: /;
+  const held = (f: CapacityFigures) => (what === 'longPolls' ? f.held.longPolls : f.held.sse);
+  return withServer(kind, n + 1024, async (server, opened) => {
+    // Warm-up: a few of the same requests, answered by one event (long polls) or closed.
+    const warm = await inBatches(20, 20, () => openHeldRequest(server.port, path, until));
+    await server.waitFor((f) => held(f) >= 20);
+    await server.publish();
+    await sleep(200);
+    for (const socket of warm) socket.destroy();
+    await server.waitFor((f) => held(f) === 0 && f.held.streams === 0);
+    await sleep(300);
+    const before = await server.measure();
+    const openStarted = performance.now();
+    await inBatches(n, BATCH, async () => {
+      const socket = await openHeldRequest(server.port, path, until);
+      opened.push(asClosable(socket));
+      return socket;
+    });
+    await server.waitFor((f) => held(f) >= n);
+    const openMs = performance.now() - openStarted;
+    const after = await server.measure();
+    const memory = memoryFigures(before, after, n);
+    console.log(
+      `    ${LABEL[kind]}: ${n} ${what === 'longPolls' ? 'held long polls' : 'SSE streams'} in ${(openMs / 1000).toFixed(1)} s; ` +
+        `RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} (heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn)`,
+    );
+    return memory;
+  });
+}
+
+async function shortPolls(kind: Kind) {
+  return withServer(kind, 1024, async (server) => {
+    const path = '/api/short-poll?channel=ticker';
+    await requestLoop(server.port, path, SHORT_POLL_CONNECTIONS, 1000); // warm-up
+    await sleep(300);
+    const result = await requestLoop(server.port, path, SHORT_POLL_CONNECTIONS, SHORT_POLL_MS);
+    console.log(
+      `    ${LABEL[kind]}: ${Math.round(result.rps)} replies/s over ${SHORT_POLL_CONNECTIONS} keep-alive connections for ${SHORT_POLL_MS / 1000} s ` +
+        `(statuses ${[...result.statuses].map(([s, c]) => `${c} × ${s}`).join(', ')}; ${result.errors} connection errors)`,
+    );
+    return result;
+  });
+}
+
+interface Row {
+  figure: string;
+  bare: string;
+  project: string;
+  ratio: string;
+  goal: string;
+  ok: string;
+}
+const rows: Row[] = [];
+let missed = 0;
+function row(figure: string, bare: string, project: string, r: number, goalText: string, ok: boolean) {
+  rows.push({ figure, bare, project, ratio: Number.isFinite(r) ? `${r.toFixed(2)}×` : '-', goal: goalText, ok: ok ? '✓' : '✗ MISSED' });
+  if (!ok) missed++;
+}
+
+async function main() {
+  const own = fdLimits();
+  console.log(
+    `capacity${QUICK ? ' --quick (1/10 of the connection counts)' : ''}: ${COUNT.websockets} WebSockets, ${COUNT.longPolls} held long polls, ${COUNT.sse} SSE streams, ` +
+      `fan-out of ${FANOUT_ROUNDS} events (+1 warm-up), short poll ${SHORT_POLL_CONNECTIONS} connections × ${SHORT_POLL_MS / 1000} s; loopback 127.0.0.1; connections opened ${BATCH} at a time`,
+  );
+  console.log(`    load generator: this process (pid ${process.pid}), fd limit ${own.soft}; each server in a fresh child process per phase`);
+  console.log(`    project settings: ${Object.entries(PROJECT_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')} (socket tap on, as shipped)`);
+  if (own.soft < COUNT.websockets + 256) throw new Error(`this process's fd limit ${own.soft} is below the ${COUNT.websockets + 256} its WebSockets need: run with a higher "ulimit -n"`);
+
+  console.log(`\n  [WebSockets: memory and fan-out]`);
+  const wsBare = await webSockets('bare');
+  const wsProject = await webSockets('project');
+  console.log(`\n  [held long polls: memory]  (${elapsed()})`);
+  const lpBare = await heldRequests('bare', 'longPolls');
+  const lpProject = await heldRequests('project', 'longPolls');
+  console.log(`\n  [SSE streams: memory]  (${elapsed()})`);
+  const sseBare = await heldRequests('bare', 'sse');
+  const sseProject = await heldRequests('project', 'sse');
+  console.log(`\n  [short poll: throughput]  (${elapsed()})`);
+  const spBare = await shortPolls('bare');
+  const spProject = await shortPolls('project');
+
+  const perConn = (m: MemoryFigures) => kib(m.perConnection);
+  row(`RSS per WebSocket (${COUNT.websockets})`, perConn(wsBare.memory), perConn(wsProject.memory), ratio(wsProject.memory.perConnection, wsBare.memory.perConnection), `≤ ${WS_RSS_RATIO_MAX}× bare ws`, wsProject.memory.perConnection <= WS_RSS_RATIO_MAX * wsBare.memory.perConnection);
+  row(`RSS per held long poll (${COUNT.longPolls})`, perConn(lpBare), perConn(lpProject), ratio(lpProject.perConnection, lpBare.perConnection), `≤ ${kib(LONG_POLL_RSS_MAX)}`, lpProject.perConnection <= LONG_POLL_RSS_MAX);
+  row(`RSS per SSE stream (${COUNT.sse})`, perConn(sseBare), perConn(sseProject), ratio(sseProject.perConnection, sseBare.perConnection), `≤ ${kib(SSE_RSS_MAX)}`, sseProject.perConnection <= SSE_RSS_MAX);
+  // Sum of the three phases' growth, each scaled to the full counts (measured at full size unless --quick).
+  const total = (w: MemoryFigures, l: MemoryFigures, s: MemoryFigures) => w.perConnection * FULL.websockets + l.perConnection * FULL.longPolls + s.perConnection * FULL.sse;
+  const totalBare = total(wsBare.memory, lpBare, sseBare);
+  const totalProject = total(wsProject.memory, lpProject, sseProject);
+  row(
+    `all ${FULL.websockets + FULL.longPolls + FULL.sse} connections together${QUICK ? ' (projected from --quick)' : ''}`,
+    mb(totalBare),
+    mb(totalProject),
+    ratio(totalProject, totalBare),
+    `≤ ${mb(ALL_CONNECTIONS_MAX)}`,
+    totalProject <= ALL_CONNECTIONS_MAX,
+  );
+  row(`fan-out p50 to ${COUNT.websockets} WebSockets`, msText(wsBare.fanout.p50), msText(wsProject.fanout.p50), ratio(wsProject.fanout.p50, wsBare.fanout.p50), '(no goal)', true);
+  row(`fan-out p99 to ${COUNT.websockets} WebSockets`, msText(wsBare.fanout.p99), msText(wsProject.fanout.p99), ratio(wsProject.fanout.p99, wsBare.fanout.p99), `≤ ${FANOUT_P99_RATIO_MAX}× bare ws`, wsProject.fanout.p99 <= FANOUT_P99_RATIO_MAX * wsBare.fanout.p99);
+  const spOk = spProject.statuses.get(200) === [...spProject.statuses.values()].reduce((a, b) => a + b, 0) && spProject.errors === 0;
+  row(
+    `short-poll replies/s (${SHORT_POLL_CONNECTIONS} conns)`,
+    String(Math.round(spBare.rps)),
+    String(Math.round(spProject.rps)),
+    ratio(spProject.rps, spBare.rps),
+    `≥ ${SHORT_POLL_RATIO_MIN}× bare node:http (proposed)`,
+    spProject.rps >= SHORT_POLL_RATIO_MIN * spBare.rps && spOk,
+  );
+  console.log('');
+  console.table(rows);
+  console.log(
+    `  RSS per connection = (RSS after opening N and a full GC − RSS before) / N, in the server's own process.\n` +
+      `  "all connections together" sums the three phases' per-connection RSS × (${FULL.websockets} + ${FULL.longPolls} + ${FULL.sse}); the phases ran on separate fresh servers.\n` +
+      `  Fan-out delay: client receive time − the event's "at" (same clock), over ${FANOUT_ROUNDS} events × ${COUNT.websockets} sockets; the client is one process, so its own\n` +
+      `  parsing of the ${COUNT.websockets} messages is in both figures alike. The short-poll goal (≥ ${SHORT_POLL_RATIO_MIN}× bare node:http) is this bench's proposal, not a stated requirement.`,
+  );
+}
+
+const killAll = () => {
+  for (const child of children) child.kill('SIGKILL');
+};
+process.on('exit', killAll);
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+try {
+  await main();
+  if (missed) {
+    console.error(`capacity: ${missed} goal(s) missed (${elapsed()})`);
+    process.exitCode = 1;
+  } else console.log(`capacity: ok, every goal met (${elapsed()})`);
+} catch (error) {
+  console.error(`capacity: could not finish: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+}
+killAll();
+process.exit();

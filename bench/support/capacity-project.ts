@@ -1,0 +1,43 @@
+// The project server in bench/capacity.ts: startServer(loadConfig(…)) as shipped (socket tap
+// and all), in a process of its own: `node --expose-gc --import tsx bench/support/capacity-project.ts`,
+// spawned with an IPC channel (bench/support/capacity-ipc.ts). Settings come from the environment
+// (README "Settings"): the bench raises the fair-use limits and slows the ticker to one event a
+// minute, so the feed is idle while connections are counted and publishes only when asked.
+import { loadConfig } from '../../server/config.ts';
+import { startServer } from '../../server/server.ts';
+import { fullGc, quote, type FromCapacityServer, type ToCapacityServer } from './capacity-ipc.ts';
+
+const send = (message: FromCapacityServer) => process.send?.(message);
+const server = await startServer(loadConfig({ port: 0, host: '127.0.0.1', staticDir: 'dist' }, process.env));
+const ticker = server.feed.get('ticker')!;
+let n = 0;
+
+process.on('unhandledRejection', (reason) => console.error('BUG: unhandled rejection:', reason));
+process.on('message', async (message: ToCapacityServer) => {
+  if (message.type === 'publish') {
+    const event = ticker.publish(quote(++n));
+    return send({ type: 'published', id: message.id, seq: event.seq, at: event.at });
+  }
+  if (message.gc) await fullGc();
+  const memory = process.memoryUsage();
+  const stats = server.ledger.stats(null).transports as Record<string, { openConnections: number }>;
+  send({
+    type: 'measure',
+    id: message.id,
+    figures: {
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
+      held: {
+        websockets: stats.websocket?.openConnections ?? 0,
+        longPolls: stats['long-poll']?.openConnections ?? 0,
+        sse: stats.sse?.openConnections ?? 0,
+        streams: server.fairUse.streams.total,
+      },
+    },
+  });
+});
+const stop = () => void server.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);
+send({ type: 'ready', url: server.url, node: process.version });
