@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { transportSpec } from '../../src/protocol/transports.ts';
 import { refusalResponse } from '../guard/errors.ts';
 import { feedQuerySchema, resolveFeed, startPosition } from '../guard/query.ts';
 import { pollReply } from './poll-reply.ts';
@@ -11,7 +12,7 @@ import { addressOf, type Transport } from './types.ts';
  */
 export const longPoll: Transport = {
   name: 'long-poll',
-  path: '/api/long-poll',
+  path: transportSpec('long-poll').path,
   mount(app, { feed, config, closing, fairUse }) {
     const schema = feedQuerySchema.extend({
       timeout: z

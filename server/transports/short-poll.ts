@@ -1,4 +1,5 @@
 import { refusalResponse } from '../guard/errors.ts';
+import { transportSpec } from '../../src/protocol/transports.ts';
 import { resolveFeed, startPosition } from '../guard/query.ts';
 import { pollReply } from './poll-reply.ts';
 import type { Transport } from './types.ts';
@@ -6,7 +7,7 @@ import type { Transport } from './types.ts';
 /** "Anything new?" answered at once, events or not. */
 export const shortPoll: Transport = {
   name: 'short-poll',
-  path: '/api/short-poll',
+  path: transportSpec('short-poll').path,
   mount(app, { feed, config }) {
     app.get(this.path, (c) => {
       const resolved = resolveFeed(c.req.query(), feed);

@@ -1,4 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
+import { transportSpec } from '../../src/protocol/transports.ts';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { follow, type FeedSink } from '../feed/follow.ts';
 import { refusalResponse } from '../guard/errors.ts';
@@ -16,7 +17,7 @@ import { addressOf, type Transport } from './types.ts';
  */
 export const sse: Transport = {
   name: 'sse',
-  path: '/api/sse',
+  path: transportSpec('sse').path,
   mount(app, { feed, config, closing, fairUse }) {
     app.get(this.path, (c) => {
       const resolved = resolveFeed(c.req.query(), feed);

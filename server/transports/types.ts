@@ -24,7 +24,7 @@ export interface TransportDeps {
 export interface Transport {
   /** The ledger files this transport's bytes under this name. */
   name: TransportName;
-  /** The path whose requests belong to it. */
+  /** The path whose requests belong to it (the catalog's). */
   path: string;
   mount(app: Hono, deps: TransportDeps): void;
 }

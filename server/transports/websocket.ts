@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { transportSpec } from '../../src/protocol/transports.ts';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import { follow, type FeedSink } from '../feed/follow.ts';
 import { resolveFeed, startPosition } from '../guard/query.ts';
@@ -12,7 +13,7 @@ import type { Transport } from './types.ts';
  */
 export const websocket: Transport = {
   name: 'websocket',
-  path: '/ws/feed',
+  path: transportSpec('websocket').path,
   mount(app, deps) {
     mountSocket(app, this.path, deps, (query) => {
       const resolved = resolveFeed(query, deps.feed);

@@ -1,5 +1,6 @@
 // UI strings of the race, the sweep and the sequence diagram, one flat key space per locale
 // (the style of ui.ts). `{name}` placeholders are filled by `rt`.
+import type { TransportName } from '../protocol/transports.ts';
 import { translator } from './ui.ts';
 
 const zh = {
@@ -201,4 +202,6 @@ const en: Record<RaceKey, string> = {
 };
 
 /** A race UI string, with `{name}` placeholders filled from `values`. */
+// Every transport of the catalog needs its race name in both languages (a missing one fails to compile).
+zh satisfies Record<`name.${TransportName}`, string>;
 export const rt = translator<RaceKey>({ zh, en });

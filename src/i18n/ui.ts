@@ -1,4 +1,5 @@
 // UI strings, one flat key space per locale (Starlight's habit). Chinese is the default.
+import type { TransportName } from '../protocol/transports.ts';
 export const LOCALES = ['zh', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh';
@@ -116,6 +117,8 @@ export function translator<K extends string>(strings: Record<Locale, Record<K, s
 }
 
 /** The site's UI strings. */
+// Every transport of the catalog needs its name in both languages (a missing one fails to compile).
+zh satisfies Record<`transport.${TransportName}`, string>;
 export const t = translator<UiKey>({ zh, en });
 
 export const otherLocale = (locale: Locale): Locale => (locale === 'zh' ? 'en' : 'zh');

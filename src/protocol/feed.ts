@@ -38,8 +38,8 @@ export type ChatMessage =
   | { type: 'chat'; from: string; text: string; at: number }
   | { type: 'join' | 'leave'; name: string; at: number; members: number };
 
-export const TRANSPORTS = ['short-poll', 'long-poll', 'sse', 'websocket'] as const;
-export type TransportName = (typeof TRANSPORTS)[number];
+export { TRANSPORTS, type TransportName } from './transports.ts';
+import type { TransportName } from './transports.ts';
 
 /** Per transport, what `/api/stats` reports. Every byte on the wire lands in exactly one byte field. */
 export interface TransportFigures {

@@ -182,7 +182,9 @@ describe('race', () => {
         mean: Number(row.querySelector<HTMLElement>('[data-field="mean"]')!.dataset.value),
       })),
     );
-    expect(points.map((p) => p.lane)).toEqual(['short-poll-250', 'short-poll-500', 'short-poll-1000', 'short-poll-2000', 'short-poll-4000', 'long-poll', 'sse', 'websocket']);
+    // Short polling at each sweep interval, then every other transport of the catalog.
+    const sweepLanes = [250, 500, 1000, 2000, 4000].map((ms) => `short-poll-${ms}`);
+    expect(points.map((p) => p.lane)).toEqual([...sweepLanes, ...TRANSPORTS.filter((name) => name !== 'short-poll')]);
     for (const point of points) {
       expect(point.rpm, point.lane).toBeGreaterThan(0);
       expect(Number.isFinite(point.mean), point.lane).toBe(true);

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import type { FeedEvent, FeedSocketMessage, PollReply, TransportName } from '../../src/protocol/feed.ts';
+import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
+import { transportSpec, type TransportName } from '../../src/protocol/transports.ts';
 
 /** What a test reader saw: events in arrival order, and resync signals. */
 export interface ReaderLog {
@@ -50,13 +51,13 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
   return { log, stop: async () => (controller.abort(), loop) };
 }
 
-function sseReader(options: ReaderOptions): Reader {
+function sseReader(path: string, options: ReaderOptions): Reader {
   const log: ReaderLog = { events: [], resyncs: 0 };
   const controller = new AbortController();
   const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'Last-Event-ID': String(options.lastEventId) };
   const done = (async () => {
     try {
-      const response = await fetch(`${options.baseUrl}/api/sse?${query(options, options.after)}`, { signal: controller.signal, headers });
+      const response = await fetch(`${options.baseUrl}${path}?${query(options, options.after)}`, { signal: controller.signal, headers });
       const decoder = new TextDecoder();
       let buffered = '';
       for await (const chunk of response.body!) {
@@ -78,10 +79,10 @@ function sseReader(options: ReaderOptions): Reader {
   return { log, stop: async () => (controller.abort(), done) };
 }
 
-function socketReader(options: ReaderOptions): Reader {
+function socketReader(path: string, options: ReaderOptions): Reader {
   const log: ReaderLog = { events: [], resyncs: 0 };
   const wsUrl = options.baseUrl.replace(/^http/, 'ws');
-  const socket = new WebSocket(`${wsUrl}/ws/feed?${query(options, options.after)}`);
+  const socket = new WebSocket(`${wsUrl}${path}?${query(options, options.after)}`);
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as FeedSocketMessage;
     if (message.type === 'event') log.events.push(message.event);
@@ -99,16 +100,16 @@ function socketReader(options: ReaderOptions): Reader {
   };
 }
 
-/** One reader per transport, all speaking the real protocol over real sockets. */
+/** One reader per transport, by its kind in the catalog, all speaking the real protocol over real sockets. */
 export function startReader(transport: TransportName, options: ReaderOptions): Reader {
-  switch (transport) {
-    case 'short-poll':
-      return pollReader('/api/short-poll', '', { pollIntervalMs: 30, ...options });
-    case 'long-poll':
-      return pollReader('/api/long-poll', '&timeout=2000', options);
-    case 'sse':
-      return sseReader(options);
-    case 'websocket':
-      return socketReader(options);
+  const { kind, path } = transportSpec(transport);
+  switch (kind) {
+    case 'poll':
+      // `timeout` matters only to a long poll; a short poll ignores it. Both pause 30 ms between replies.
+      return pollReader(path, '&timeout=2000', { pollIntervalMs: 30, ...options });
+    case 'stream':
+      return sseReader(path, options);
+    case 'socket':
+      return socketReader(path, options);
   }
 }

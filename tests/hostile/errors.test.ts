@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSPORTS } from '../../src/protocol/transports.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { errorOf, rawExchange, requestBytes, upgradeRequest, type RawResponse } from '../helpers/hostile-raw.ts';
 import { startTestServer } from '../helpers/server.ts';
@@ -134,7 +135,7 @@ describe('errors: one JSON shape for every refusal', () => {
       });
       const { connections, memory } = health as { connections: { tcp: number; byTransport: Record<string, number> }; memory: { rssBytes: number } };
       expect(connections.tcp).toBeGreaterThanOrEqual(1); // this very request
-      expect(Object.keys(connections.byTransport).sort()).toEqual(['long-poll', 'short-poll', 'sse', 'websocket']);
+      expect(Object.keys(connections.byTransport).sort()).toEqual([...TRANSPORTS].sort());
       expect(memory.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSPORTS, type TransportName } from '../../src/protocol/transports.ts';
 import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
 import type { RunningServer } from '../../server/server.ts';
@@ -77,7 +78,7 @@ const seqOf = (cursor: string) => Number(cursor.split('-')[1]);
 
 describe('restart: cursors from another run resync on every transport', () => {
   /** The cursors each transport ended with on server A. */
-  const old: Record<'short-poll' | 'long-poll' | 'sse' | 'websocket', string> = { 'short-poll': '', 'long-poll': '', sse: '', websocket: '' };
+  const old = Object.fromEntries(TRANSPORTS.map((name) => [name, ''])) as Record<TransportName, string>;
   let oldFeedId = '';
   let b: RunningServer;
   let newFeedId = '';

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { TRANSPORTS, transportSpec } from '../../src/protocol/transports.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { startTestServer } from '../helpers/server.ts';
 
@@ -30,7 +31,8 @@ describe('bad input', () => {
   });
   afterAll(() => server.close());
 
-  describe.each(['short-poll', 'long-poll', 'sse'])('%s', (name) => {
+  // Every transport answered over plain HTTP, from the catalog.
+  describe.each(TRANSPORTS.filter((name) => transportSpec(name).kind !== 'socket'))('%s', (name) => {
     it.each([
       ['after=abc', 'bad_query'],
       ['after=-1', 'bad_query'],
@@ -38,7 +40,7 @@ describe('bad input', () => {
       ['client=no%20spaces', 'bad_query'],
       ['channel=nope', 'not_found'],
     ])('answers %s with a JSON error', async (query, code) => {
-      await expectError(await fetch(`${server.url}/api/${name}?${query}`), code === 'not_found' ? 404 : 400, code);
+      await expectError(await fetch(`${server.url}${transportSpec(name).path}?${query}`), code === 'not_found' ? 404 : 400, code);
     });
   });
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransportName } from '../../src/protocol/feed.ts';
+import { TRANSPORTS, transportSpec, transportsOfKind, type TransportName } from '../../src/protocol/transports.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { startReader } from '../helpers/feed-readers.ts';
 import { allWireBytes, wireBytes } from '../helpers/ledger-sums.ts';
@@ -47,23 +47,23 @@ describe('ledger exactness through a TCP relay', () => {
   });
 
   describe('curl', () => {
-    it.each(['short-poll', 'long-poll'] as const)('%s', async (transport) => {
+    it.each(transportsOfKind('poll'))('%s', async (transport) => {
       const client = `curl-${transport}`;
       await measure(client, transport, async (relay, channel) => {
         const cursor = (seq: number) => (seq === 0 ? '0' : server.feed.get(channel)!.cursorAt(seq));
-        const url = (after: number) => `${relay.url}/api/${transport}?channel=${channel}&client=${client}&after=${cursor(after)}&timeout=400`;
+        const url = (after: number) => `${relay.url}${transportSpec(transport).path}?channel=${channel}&client=${client}&after=${cursor(after)}&timeout=400`;
         await curl([url(0), url(5), url(10), url(50)]); // one connection, four requests
       });
     });
-    it('sse', async () => {
-      await measure('curl-sse', 'sse', async (relay, channel) => {
-        await curl(['-N', '--max-time', '1', `${relay.url}/api/sse?channel=${channel}&client=curl-sse&after=0`]);
+    it.each(transportsOfKind('stream'))('%s', async (transport) => {
+      await measure(`curl-${transport}`, transport, async (relay, channel) => {
+        await curl(['-N', '--max-time', '1', `${relay.url}${transportSpec(transport).path}?channel=${channel}&client=curl-${transport}&after=0`]);
       });
     });
   });
 
   describe('fetch', () => {
-    it.each(['short-poll', 'long-poll', 'sse'] as const)('%s', async (transport) => {
+    it.each(TRANSPORTS.filter((name) => transportSpec(name).kind !== 'socket'))('%s', async (transport) => {
       const client = `fetch-${transport}`;
       await measure(client, transport, async (relay, channel) => {
         const reader = startReader(transport, { baseUrl: relay.url, channel, client, after: '0' });
@@ -74,9 +74,9 @@ describe('ledger exactness through a TCP relay', () => {
   });
 
   describe('ws client', () => {
-    it('websocket', async () => {
-      await measure('ws-websocket', 'websocket', async (relay, channel) => {
-        const reader = startReader('websocket', { baseUrl: relay.url, channel, client: 'ws-websocket', after: '0' });
+    it.each(transportsOfKind('socket'))('%s', async (transport) => {
+      await measure(`ws-${transport}`, transport, async (relay, channel) => {
+        const reader = startReader(transport, { baseUrl: relay.url, channel, client: `ws-${transport}`, after: '0' });
         await waitFor(() => reader.log.events.at(-1)?.seq === 20, 5000, '20 events');
         await reader.stop();
       });

@@ -14,7 +14,7 @@ import {
   ScatterController,
   Tooltip,
 } from 'chart.js';
-import type { TransportName } from '../../protocol/feed.ts';
+import { TRANSPORT_CATALOG, type TransportName, type TransportSpec } from '../../protocol/transports.ts';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, CategoryScale, Tooltip, Legend);
 
@@ -49,12 +49,7 @@ export function readTheme(element: Element): ChartTheme {
     surface: css('--surface', '#ffffff'),
     fontFamily: css('--font-sans', 'system-ui, sans-serif'),
     fontSize: Math.max(11, Math.round(rootSize * 0.78)),
-    transport: {
-      'short-poll': css('--c-short-poll', '#e07b00'),
-      'long-poll': css('--c-long-poll', '#8e44ad'),
-      sse: css('--c-sse', '#138a7e'),
-      websocket: css('--c-websocket', '#2f5bd3'),
-    },
+    transport: Object.fromEntries(TRANSPORT_CATALOG.map((spec) => [spec.name, css(`--c-${spec.name}`, spec.color.light)])) as Record<TransportName, string>,
   };
 }
 
@@ -67,12 +62,7 @@ export function withAlpha(color: string, alpha: number): string {
 }
 
 /** Shape per transport, so the charts don't rely on color alone. */
-export const POINT_STYLE: Record<TransportName, 'circle' | 'rect' | 'triangle' | 'rectRot'> = {
-  'short-poll': 'circle',
-  'long-poll': 'triangle',
-  sse: 'rect',
-  websocket: 'rectRot',
-};
+export const POINT_STYLE = Object.fromEntries(TRANSPORT_CATALOG.map((spec) => [spec.name, spec.marker])) as Record<TransportName, TransportSpec['marker']>;
 
 /** Options every chart shares: no animation (live data; reduced motion), theme fonts and grid. */
 export function baseOptions(theme: ChartTheme) {

@@ -2,7 +2,8 @@
 // event intervals at 20..10000 ms, payloads at 0..65536 bytes and durations at 300 s.
 import { TRANSPORTS, type TransportName } from '../../protocol/feed.ts';
 
-export type RaceMode = 'full' | 'short-poll' | 'long-poll' | 'sse' | 'sweep';
+/** The full race, the sweep, or one transport against WebSocket (the lessons' focused demos). */
+export type RaceMode = 'full' | 'sweep' | TransportName;
 
 export interface RaceSettings {
   /** Short polling: pause between a reply and the next request. */
@@ -37,7 +38,7 @@ export const CHOICES = {
 /** Which transports a mode races. Focused modes race one transport against WebSocket. */
 export function transportsOf(mode: RaceMode): TransportName[] {
   if (mode === 'full' || mode === 'sweep') return [...TRANSPORTS];
-  return mode === 'sse' ? ['sse', 'websocket'] : [mode, 'websocket'];
+  return mode === 'websocket' ? ['websocket'] : [mode, 'websocket'];
 }
 
 /** The preset a mode starts with: the one that shows what its lesson asks the reader to watch. */

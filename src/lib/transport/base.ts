@@ -1,5 +1,6 @@
 import { formatCursor, parseCursor } from '../../protocol/cursor.ts';
-import type { FeedEvent, TransportName } from '../../protocol/feed.ts';
+import type { FeedEvent } from '../../protocol/feed.ts';
+import { transportSpec, type TransportName } from '../../protocol/transports.ts';
 import { Backoff } from './backoff.ts';
 import { nowMs, type TransportCallbacks, type TransportOptions, type TransportStatus } from './types.ts';
 
@@ -38,6 +39,11 @@ export abstract class BaseTransport {
     this.running = false;
     this.close();
     this.setStatus('stopped');
+  }
+
+  /** The endpoint, from the catalog. */
+  protected get path(): string {
+    return transportSpec(this.name).path;
   }
 
   protected abstract open(): void;

@@ -7,7 +7,6 @@ export abstract class PollingTransport extends BaseTransport {
   private controller: AbortController | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  protected abstract readonly path: string;
   protected abstract extraParams(): Record<string, string | number>;
   /** Pause between a reply and the next request. */
   protected abstract readonly pauseMs: number;

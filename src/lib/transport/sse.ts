@@ -13,7 +13,7 @@ export class SseTransport extends BaseTransport {
   private openedAt = 0;
 
   protected open(): void {
-    const source = (this.source = new EventSource(this.url('/api/sse')));
+    const source = (this.source = new EventSource(this.url(this.path)));
     source.onopen = () => {
       this.openedAt = nowMs();
       this.callbacks.onExchange?.({ transport: this.name, kind: 'connection', startedAt: this.openedAt, endedAt: null, events: 0 });

@@ -8,7 +8,7 @@ export class WebSocketTransport extends BaseTransport {
   private socket: WebSocket | null = null;
 
   protected open(): void {
-    const url = new URL(this.url('/ws/feed'), location.href);
+    const url = new URL(this.url(this.path), location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = (this.socket = new WebSocket(url));
     let openedAt = 0;
