@@ -12,7 +12,7 @@ import { securityHeaders } from './guard/security-headers.ts';
 import { mountStaticSite } from './static-site.ts';
 import { transports } from './transports/index.ts';
 import type { TransportDeps } from './transports/types.ts';
-import type { RecordBudget } from './wire/connection-tap.ts';
+import type { RecordBudget } from './wire/recording.ts';
 import type { Ledger } from './wire/ledger.ts';
 
 export interface AppDeps extends TransportDeps {

@@ -16,7 +16,8 @@ import { FairUse } from './guard/fair-use.ts';
 import { configuredHostnames } from './guard/origin.ts';
 import { categoryOfPath } from './transports/index.ts';
 import { SocketRoutes } from './transports/socket-routes.ts';
-import { incomingFrameStartedAt, RecordBudget, tapConnection, type Route } from './wire/connection-tap.ts';
+import { incomingFrameStartedAt, tapConnection, type Route } from './wire/connection-tap.ts';
+import { RecordBudget } from './wire/recording.ts';
 import { Ledger } from './wire/ledger.ts';
 
 export interface RunningServer {

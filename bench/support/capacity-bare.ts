@@ -9,7 +9,8 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { fullGc, quote, type FromCapacityServer, type ToCapacityServer } from './capacity-ipc.ts';
+import { quote, type FromCapacityServer, type ToCapacityServer } from './capacity-ipc.ts';
+import { memoryFigures } from './child-memory.ts';
 
 const send = (message: FromCapacityServer) => process.send?.(message);
 const FEED_ID = 'bare01';
@@ -79,15 +80,11 @@ setInterval(() => {
 
 process.on('message', async (message: ToCapacityServer) => {
   if (message.type === 'publish') return send({ type: 'published', id: message.id, ...publish() });
-  if (message.gc) await fullGc();
-  const memory = process.memoryUsage();
   send({
     type: 'measure',
     id: message.id,
     figures: {
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      externalBytes: memory.external,
+      ...(await memoryFigures(message.gc)),
       held: { websockets: wss.clients.size, longPolls: waiters.size, sse: streams.size, streams: wss.clients.size + waiters.size + streams.size },
     },
   });

@@ -1,10 +1,9 @@
 // The IPC protocol between bench/capacity.ts and its two server children
 // (bench/support/capacity-bare.ts, bench/support/capacity-project.ts). Both answer the same
 // messages, so the bench treats them alike.
-export interface CapacityFigures {
-  rssBytes: number;
-  heapUsedBytes: number;
-  externalBytes: number;
+import type { MemoryFigures } from './child-memory.ts';
+
+export interface CapacityFigures extends MemoryFigures {
   /** Connections the server says it holds right now: WebSockets, held long polls, SSE streams. */
   held: { websockets: number; longPolls: number; sse: number; streams: number };
 }
@@ -18,16 +17,6 @@ export type FromCapacityServer =
   | { type: 'ready'; url: string; node: string }
   | { type: 'measure'; id: number; figures: CapacityFigures }
   | { type: 'published'; id: number; seq: number; at: number };
-
-/** Full GCs, twice a turn apart (Buffers' backing stores are only given back by the second). */
-export async function fullGc(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) return;
-  gc();
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-  await new Promise((resolve) => setImmediate(resolve));
-}
 
 /** A quote shaped like the ticker's (server/feed/producers.ts). */
 export function quote(n: number): { symbol: string; price: number; change: number; volume: number } {

@@ -5,7 +5,8 @@
 // minute, so the feed is idle while connections are counted and publishes only when asked.
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
-import { fullGc, quote, type FromCapacityServer, type ToCapacityServer } from './capacity-ipc.ts';
+import { quote, type FromCapacityServer, type ToCapacityServer } from './capacity-ipc.ts';
+import { memoryFigures } from './child-memory.ts';
 
 const send = (message: FromCapacityServer) => process.send?.(message);
 const server = await startServer(loadConfig({ port: 0, host: '127.0.0.1', staticDir: 'dist' }, process.env));
@@ -18,16 +19,13 @@ process.on('message', async (message: ToCapacityServer) => {
     const event = ticker.publish(quote(++n));
     return send({ type: 'published', id: message.id, seq: event.seq, at: event.at });
   }
-  if (message.gc) await fullGc();
-  const memory = process.memoryUsage();
+  const memory = await memoryFigures(message.gc);
   const stats = server.ledger.stats(null).transports as Record<string, { openConnections: number }>;
   send({
     type: 'measure',
     id: message.id,
     figures: {
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      externalBytes: memory.external,
+      ...memory,
       held: {
         websockets: stats.websocket?.openConnections ?? 0,
         longPolls: stats['long-poll']?.openConnections ?? 0,

@@ -5,13 +5,11 @@
 // `{type:"measure", id, gc}` with its memory and what it holds (fair-use slots, subscribers),
 // after full GCs when `gc` is set, so "held" means reachable, not garbage not yet collected.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { memoryFigures, type MemoryFigures } from './child-memory.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 
-export interface ServerFigures {
-  rssBytes: number;
-  heapUsedBytes: number;
-  externalBytes: number;
+export interface ServerFigures extends MemoryFigures {
   /** Fair-use slots held: TCP sockets, streams (WebSockets, SSE, held long polls). */
   socketsHeld: number;
   streamsHeld: number;
@@ -41,24 +39,13 @@ process.on('unhandledRejection', (reason) => {
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', async (message: ToServer) => {
   if (message.type !== 'measure') return;
-  if (message.gc && gc) {
-    // Twice, a turn apart: the Buffers' backing stores a first collection finds dead are
-    // only given back by the next one.
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  }
-  const memory = process.memoryUsage();
   send({
     type: 'measure',
     id: message.id,
     figures: {
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      externalBytes: memory.external,
+      ...(await memoryFigures(message.gc)),
       socketsHeld: server.fairUse.sockets.total,
       streamsHeld: server.fairUse.streams.total,
       tickerSubscribers: server.feed.get('ticker')?.subscriberCount ?? 0,

@@ -5,7 +5,7 @@ import { errorResponse } from '../guard/errors.ts';
 import { parseQuery } from '../guard/query.ts';
 import { mountSocket, rawSocket, sendOrShed } from '../transports/socket-helpers.ts';
 import type { TransportDeps } from '../transports/types.ts';
-import { wireRecordOf, type RecordBudget, type WireRecord } from '../wire/connection-tap.ts';
+import { wireRecordOf, type RecordBudget, type WireRecord } from '../wire/recording.ts';
 import type { InspectReply } from '../../src/protocol/inspect.ts';
 
 /** Connections remembered for the inspectors, and for how long after they close. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Ledger, LedgerAccount, LedgerCategory } from './ledger.ts';
 import { BodyMeter, bodyKindOf, FrameMeter, HeadReader, type ByteCounts, type ParsedHead } from './meters.ts';
+import { keepFrame, record, wireRecordOf, type RecordBudget } from './recording.ts';
 
 /** Where a request's bytes belong, decided from its request line alone. */
 export interface Route {
@@ -11,74 +12,11 @@ export interface Route {
 }
 export type Classify = (method: string, target: string) => Route;
 
-export interface RawFrame {
-  direction: 'in' | 'out';
-  raw: Buffer;
-}
-
-/** What the tap saw of one upgraded connection, for the handshake viewer and frame inspector. */
-export interface WireRecord {
-  requestHead?: Buffer;
-  responseHead?: Buffer;
-  /** Every frame kept so far, in wire order (only when the route asked to record). */
-  frames: RawFrame[];
-  /** Bytes of frames recorded so far, with their overhead; past RECORD_LIMIT_BYTES recording stops. */
-  recordedBytes: number;
-  /** Frames seen after recording stopped. */
-  droppedFrames: number;
-  /** Recording ended for good (the inspector forgot this connection): its bytes went back to the budget. */
-  stopped: boolean;
-  /** The inspector took charge of this record (and will release it); otherwise the socket's close does. */
-  adopted: boolean;
-}
-
-/** A connection whose reader never collects its frames must not grow without bound. */
-export const RECORD_LIMIT_BYTES = 1024 * 1024;
-
-/** The frame bytes every recorded connection of one server may hold together. */
-export class RecordBudget {
-  used = 0;
-  constructor(readonly maxBytes: number) {}
-
-  /** Stops a record and gives its bytes back; safe to call twice. */
-  release(wire: WireRecord): void {
-    if (wire.stopped) return;
-    wire.stopped = true;
-    this.used -= wire.recordedBytes;
-    wire.frames.length = 0;
-  }
-}
-
-/**
- * What one kept frame costs beyond its bytes (its Buffer, ArrayBuffer and backing store, its
- * record object; measured with bench/hostile.ts attack (e)): counted too, or a flood of 6-byte
- * frames would hold 25 times its budget.
- */
-const FRAME_OVERHEAD_BYTES = 384;
-
-function keepFrame(wire: WireRecord, budget: RecordBudget, direction: RawFrame['direction'], raw: Buffer): void {
-  const cost = raw.length + FRAME_OVERHEAD_BYTES;
-  if (wire.stopped || wire.droppedFrames > 0 || wire.recordedBytes + cost > RECORD_LIMIT_BYTES || budget.used + cost > budget.maxBytes) {
-    wire.droppedFrames++;
-    return;
-  }
-  wire.recordedBytes += cost;
-  budget.used += cost;
-  wire.frames.push({ direction, raw });
-}
-
 const incomingFrames = new WeakMap<Socket, FrameMeter>();
 
 /** When the frame a client is sending began (epoch ms), or 0: the server cuts frames dripped too slowly. */
 export function incomingFrameStartedAt(socket: Socket): number {
   return incomingFrames.get(socket)?.frameStartedAt ?? 0;
-}
-
-const records = new WeakMap<Socket, WireRecord>();
-
-/** The raw handshake and frames the tap recorded for a socket, if any. */
-export function wireRecordOf(socket: Socket): WireRecord | undefined {
-  return records.get(socket);
 }
 
 interface Exchange {
@@ -227,7 +165,7 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
     other.add('requestHeaderBytes', inHead.pendingBytes);
     other.add('responseHeaderBytes', outHead.pendingBytes);
     for (const exchange of [...open]) finish(exchange);
-    const wire = records.get(socket);
+    const wire = wireRecordOf(socket);
     if (wire && !wire.adopted) budget.release(wire);
   });
 
@@ -250,12 +188,6 @@ function total(onBytes: (chunk: Buffer) => void): (chunk: Buffer) => void {
       console.error('BUG: socket tap stopped counting a connection:', error);
     }
   };
-}
-
-function record(socket: Socket): WireRecord {
-  let wire = records.get(socket);
-  if (!wire) records.set(socket, (wire = { frames: [], recordedBytes: 0, droppedFrames: 0, stopped: false, adopted: false }));
-  return wire;
 }
 
 type WritableChunk = { chunk: Buffer | string; encoding: BufferEncoding };

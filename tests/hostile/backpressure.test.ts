@@ -4,19 +4,8 @@ import type { FeedEvent, FeedSocketMessage } from '../../src/protocol/feed.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { startReader } from '../helpers/feed-readers.ts';
 import { heldBytes, startChildServer, type ChildServer } from '../helpers/hostile-child.ts';
-import {
-  clientFrame,
-  closeFrameOf,
-  framesOf,
-  mib,
-  MiB,
-  OPCODES,
-  parseSseBlocks,
-  RawConnection,
-  rawWebSocket,
-  requestBytes,
-  type RawWebSocket,
-} from '../helpers/hostile-raw.ts';
+import { mib, MiB, parseSseBlocks, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { clientFrame, closeFrameOf, framesOf, OPCODES, rawWebSocket, type RawWebSocket } from '../helpers/hostile-ws.ts';
 import { sleep, startTestServer, waitFor } from '../helpers/server.ts';
 
 // A reader that stops reading used to make the server buffer for it without limit: every event

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../helpers/hostile-child.ts';
-import { errorOf, inBatches, rawExchange, requestBytes, upgradeRequest } from '../helpers/hostile-raw.ts';
+import { errorOf, inBatches, rawExchange, requestBytes } from '../helpers/hostile-raw.ts';
+import { upgradeRequest } from '../helpers/hostile-ws.ts';
 
 // Request targets that no URL parser accepts used to reach code that parsed them without a
 // try (the socket tap's classifier, the adapter): one request took the whole process down.

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSPORTS } from '../../src/protocol/transports.ts';
 import type { RunningServer } from '../../server/server.ts';
-import { errorOf, rawExchange, requestBytes, upgradeRequest, type RawResponse } from '../helpers/hostile-raw.ts';
+import { errorOf, rawExchange, requestBytes, type RawResponse } from '../helpers/hostile-raw.ts';
+import { upgradeRequest } from '../helpers/hostile-ws.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 // Every error is `{"error":{"code","message"}}` with its status, whoever answers it: Node's

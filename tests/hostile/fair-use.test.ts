@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../server/server.ts';
-import { errorOf, RawConnection, rawExchange, rawWebSocket, requestBytes, upgradeRequest, type RawResponse } from '../helpers/hostile-raw.ts';
+import { errorOf, RawConnection, rawExchange, requestBytes, type RawResponse } from '../helpers/hostile-raw.ts';
+import { rawWebSocket, upgradeRequest } from '../helpers/hostile-ws.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 
 // One client address must not be able to take what everyone shares: TCP connections, streams,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/server.ts';
-import { clientFrame, errorOf, framesOf, OPCODES, rawExchange, rawWebSocket, requestBytes, upgradeRequest } from '../helpers/hostile-raw.ts';
+import { errorOf, rawExchange, requestBytes } from '../helpers/hostile-raw.ts';
+import { clientFrame, framesOf, OPCODES, rawWebSocket, upgradeRequest } from '../helpers/hostile-ws.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 // DNS rebinding: a page on evil.example re-points its own name at this server; the browser then

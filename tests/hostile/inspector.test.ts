@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectReply } from '../../src/protocol/inspect.ts';
 import { heldBytes, startChildServer, type ChildServer, type Measure } from '../helpers/hostile-child.ts';
-import { clientFrame, framesOf, inBatches, mib, MiB, OPCODES, rawWebSocket, type RawWebSocket } from '../helpers/hostile-raw.ts';
+import { inBatches, mib, MiB } from '../helpers/hostile-raw.ts';
+import { clientFrame, framesOf, OPCODES, rawWebSocket, type RawWebSocket } from '../helpers/hostile-ws.ts';
 
 // /ws/inspect records every frame of a connection so the page can show them. Each record was
 // capped (1 MiB) but nothing capped them together, and connections past the 200 the inspector

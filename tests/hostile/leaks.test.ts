@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heldBytes, startChildServer, type ChildServer, type Measure } from '../helpers/hostile-child.ts';
-import { inBatches, mib, RawConnection, rawWebSocket, requestBytes, upgradeRequest } from '../helpers/hostile-raw.ts';
+import { inBatches, mib, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { rawWebSocket, upgradeRequest } from '../helpers/hostile-ws.ts';
 import { waitFor } from '../helpers/server.ts';
 
 // Readers that connect and vanish, thousands of times: SSE streams aborted at once or in the

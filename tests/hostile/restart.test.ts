@@ -3,6 +3,7 @@ import { TRANSPORTS, type TransportName } from '../../src/protocol/transports.ts
 import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
 import type { RunningServer } from '../../server/server.ts';
+import { sseBlocksOf, type SseBlock } from '../helpers/hostile-raw.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 
 // A server restart starts every channel's seq from 1 again. A reader that resumed with its old
@@ -11,17 +12,11 @@ import { startTestServer, waitFor } from '../helpers/server.ts';
 // cursor from the previous run is recognisably foreign and every transport says `resync` and
 // starts from the oldest event it holds.
 
-interface SseBlock {
-  event?: string;
-  id?: string;
-  data?: string;
-}
-
 /** Reads an SSE stream until `enough` blocks arrived; returns them as parsed fields. */
 async function readSse(url: string, headers: Record<string, string>, enough: number): Promise<SseBlock[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 5000);
-  const blocks: SseBlock[] = [];
+  let blocks: SseBlock[] = [];
   try {
     const response = await fetch(url, { headers, signal: controller.signal });
     expect(response.status).toBe(200);
@@ -29,17 +24,7 @@ async function readSse(url: string, headers: Record<string, string>, enough: num
     let text = '';
     for await (const chunk of response.body!) {
       text += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end: number;
-      while ((end = text.indexOf('\n\n')) !== -1) {
-        const block: SseBlock = {};
-        for (const line of text.slice(0, end).split('\n')) {
-          const colon = line.indexOf(': ');
-          if (line.startsWith(':') || colon === -1) continue;
-          block[line.slice(0, colon) as keyof SseBlock] = line.slice(colon + 2);
-        }
-        text = text.slice(end + 2);
-        if (Object.keys(block).length > 0) blocks.push(block);
-      }
+      blocks = sseBlocksOf(text);
       if (blocks.length >= enough) break;
     }
   } finally {

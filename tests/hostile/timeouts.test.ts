@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/server.ts';
-import {
-  clientFrame,
-  closeCodeOf,
-  errorOf,
-  framesOf,
-  OPCODES,
-  rawWebSocket,
-  RawConnection,
-  requestBytes,
-} from '../helpers/hostile-raw.ts';
+import { errorOf, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { clientFrame, closeCodeOf, framesOf, OPCODES, rawWebSocket } from '../helpers/hostile-ws.ts';
 import { sleep, startTestServer } from '../helpers/server.ts';
 
 // Slow clients hold sockets for nothing: half a head (slowloris), a body dripped a byte at a
