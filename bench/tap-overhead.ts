@@ -25,7 +25,11 @@ async function echoThroughput(url: string): Promise<number> {
   await new Promise((resolve) => ws.once('open', resolve));
   const started = performance.now();
   let received = 0;
-  const done = new Promise<void>((resolve) => ws.on('message', () => ++received === MESSAGES && resolve()));
+  const done = new Promise<void>((resolve, reject) => {
+    ws.on('message', () => ++received === MESSAGES && resolve());
+    // A socket the server closed must fail the bench loudly, not leave it waiting for nothing.
+    ws.once('close', (code) => received < MESSAGES && reject(new Error(`echo socket closed with ${code} after ${received} of ${MESSAGES} messages`)));
+  });
   for (let i = 0; i < MESSAGES; i++) ws.send(`message ${i}`);
   await done;
   ws.close();
