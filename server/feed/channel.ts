@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { formatCursor, type CursorPosition } from '../../src/protocol/cursor.ts';
 import type { FeedEvent } from '../../src/protocol/feed.ts';
+import type { TransportName } from '../../src/protocol/transports.ts';
 
 export interface ChannelLimits {
   maxEvents: number;
@@ -18,7 +19,7 @@ export class StoredEvent {
   readonly json: string;
   readonly bytes: number;
   /** Per-transport framed bytes, filled lazily by the transport that needs them. */
-  readonly framed: { sse?: Buffer; websocket?: Buffer } = {};
+  readonly framed: Partial<Record<TransportName, Buffer>> = {};
 
   constructor(readonly event: FeedEvent) {
     this.json = JSON.stringify(event);

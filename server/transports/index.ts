@@ -1,6 +1,7 @@
 import type { TransportName } from '../../src/protocol/transports.ts';
 import { TRANSPORTS, transportSpec } from '../../src/protocol/transports.ts';
 import type { LedgerCategory } from '../wire/ledger.ts';
+import { fetchStream } from './fetch-stream.ts';
 import { longPoll } from './long-poll.ts';
 import { shortPoll } from './short-poll.ts';
 import { sse } from './sse.ts';
@@ -16,6 +17,7 @@ const registry: Record<TransportName, Transport> = {
   'long-poll': longPoll,
   sse,
   websocket,
+  'fetch-stream': fetchStream,
 };
 
 /** The ways of delivering the feed, in catalog order. */

@@ -1,6 +1,6 @@
 import { TRANSPORTS, type StatsReply, type TransportFigures, type TransportName } from '../../src/protocol/feed.ts';
 
-/** Where a request's bytes are filed: one of the four transports, or `other`. */
+/** Where a request's bytes are filed: one of the transports, or `other`. */
 export type LedgerCategory = TransportName | 'other';
 
 const emptyFigures = (): TransportFigures => ({

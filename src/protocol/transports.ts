@@ -15,6 +15,11 @@ export interface TransportSpec {
   color: { light: string; dark: string };
   /** Chart point shape, so the charts never rely on colour alone. */
   marker: 'circle' | 'rect' | 'triangle' | 'rectRot' | 'star' | 'crossRot';
+  /**
+   * Also answers a POST whose JSON body carries the query's parameters (`{"channel","after"}`),
+   * the shape of streamed LLM answers. Only a fetch can send a body and read a stream back.
+   */
+  post?: true;
 }
 
 export const TRANSPORT_CATALOG = [
@@ -22,6 +27,7 @@ export const TRANSPORT_CATALOG = [
   { name: 'long-poll', path: '/api/long-poll', kind: 'poll', color: { light: '#8e44ad', dark: '#c08ae0' }, marker: 'triangle' },
   { name: 'sse', path: '/api/sse', kind: 'stream', color: { light: '#138a7e', dark: '#3cc9b8' }, marker: 'rect' },
   { name: 'websocket', path: '/ws/feed', kind: 'socket', color: { light: '#2f5bd3', dark: '#7d9cff' }, marker: 'rectRot' },
+  { name: 'fetch-stream', path: '/api/stream', kind: 'stream', color: { light: '#c2255c', dark: '#f783ac' }, marker: 'star', post: true },
 ] as const satisfies readonly TransportSpec[];
 
 export type TransportName = (typeof TRANSPORT_CATALOG)[number]['name'];

@@ -1,12 +1,10 @@
 import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
 import { transportSpec, type TransportName } from '../../src/protocol/transports.ts';
+import { receiveMessage, streamParser, type StreamLog } from './stream-parsers.ts';
 
-/** What a test reader saw: events in arrival order, and resync signals. */
-export interface ReaderLog {
-  events: FeedEvent[];
-  resyncs: number;
-}
+/** What a test reader saw: events in arrival order, resync signals, its last cursor. */
+export type ReaderLog = StreamLog;
 
 export interface Reader {
   log: ReaderLog;
@@ -22,7 +20,7 @@ export interface ReaderOptions {
   after?: string;
   /** Short-poll interval. */
   pollIntervalMs?: number;
-  /** Sent as Last-Event-ID instead of `after` (SSE). */
+  /** Sent as Last-Event-ID instead of `after` (SSE reads it; other streams ignore it). */
   lastEventId?: string;
 }
 
@@ -40,7 +38,7 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
         const reply = (await response.json()) as PollReply;
         if (reply.resync) log.resyncs++;
         log.events.push(...reply.events);
-        cursor = reply.cursor;
+        cursor = log.cursor = reply.cursor;
         if (reply.more) continue; // the rest of a paged backlog is ready now
       } catch {
         if (controller.signal.aborted) return;
@@ -51,29 +49,23 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
   return { log, stop: async () => (controller.abort(), loop) };
 }
 
-function sseReader(path: string, options: ReaderOptions): Reader {
+/**
+ * A long HTTP response, parsed by its media type (the two standard streaming formats), so a
+ * new streaming transport is read without a reader of its own.
+ */
+function streamReader(path: string, options: ReaderOptions): Reader {
   const log: ReaderLog = { events: [], resyncs: 0 };
   const controller = new AbortController();
   const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'Last-Event-ID': String(options.lastEventId) };
   const done = (async () => {
     try {
       const response = await fetch(`${options.baseUrl}${path}?${query(options, options.after)}`, { signal: controller.signal, headers });
+      const feed = streamParser(response.headers.get('content-type') ?? '', log);
+      if (!feed) throw new Error(`${path}: not a stream (${response.status})`);
       const decoder = new TextDecoder();
-      let buffered = '';
-      for await (const chunk of response.body!) {
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) !== -1) {
-          const block = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const lines = block.split('\n');
-          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-          if (lines.some((l) => l === 'event: resync')) log.resyncs++;
-          else if (data) log.events.push(JSON.parse(data) as FeedEvent);
-        }
-      }
+      for await (const chunk of response.body!) feed(decoder.decode(chunk as Uint8Array, { stream: true }));
     } catch {
-      // aborted
+      // aborted, or cut by the server: the log holds what arrived (tests assert on it)
     }
   })();
   return { log, stop: async () => (controller.abort(), done) };
@@ -83,11 +75,7 @@ function socketReader(path: string, options: ReaderOptions): Reader {
   const log: ReaderLog = { events: [], resyncs: 0 };
   const wsUrl = options.baseUrl.replace(/^http/, 'ws');
   const socket = new WebSocket(`${wsUrl}${path}?${query(options, options.after)}`);
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as FeedSocketMessage;
-    if (message.type === 'event') log.events.push(message.event);
-    else if (message.resync) log.resyncs++;
-  });
+  socket.on('message', (data) => receiveMessage(log, JSON.parse(String(data)) as FeedSocketMessage));
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return {
@@ -108,7 +96,7 @@ export function startReader(transport: TransportName, options: ReaderOptions): R
       // `timeout` matters only to a long poll; a short poll ignores it. Both pause 30 ms between replies.
       return pollReader(path, '&timeout=2000', { pollIntervalMs: 30, ...options });
     case 'stream':
-      return sseReader(path, options);
+      return streamReader(path, options);
     case 'socket':
       return socketReader(path, options);
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { streamParser, type StreamLog } from './stream-parsers.ts';
 
 // Raw HTTP over net.Socket, for the hostile suite: byte-exact requests that no well-behaved
 // client library would send (bad targets, half heads, dripped bodies), and clients that never
@@ -312,6 +313,21 @@ export function parseSseBlocks(received: Buffer): SseBlock[] {
   const head = received.subarray(0, headEnd).toString('latin1');
   const rest = received.subarray(headEnd + 4);
   return sseBlocksOf((/transfer-encoding:\s*chunked/i.test(head) ? dechunk(rest) : rest).toString('utf8'));
+}
+
+/**
+ * The feed a raw connection received as a stream response (head, chunked body, possibly cut
+ * anywhere), parsed by its Content-Type; null before the head is complete or for a non-stream.
+ */
+export function parseStreamResponse(received: Buffer): StreamLog | null {
+  const headEnd = received.indexOf('\r\n\r\n');
+  if (headEnd === -1) return null;
+  const head = received.subarray(0, headEnd).toString('latin1');
+  const rest = received.subarray(headEnd + 4);
+  const log: StreamLog = { events: [], resyncs: 0 };
+  const feed = streamParser(/^content-type:\s*(.*)$/im.exec(head)?.[1] ?? '', log);
+  feed?.((/transfer-encoding:\s*chunked/i.test(head) ? dechunk(rest) : rest).toString('utf8'));
+  return feed ? log : null;
 }
 
 /** The complete SSE messages in a decoded event-stream body; comments are left out. */

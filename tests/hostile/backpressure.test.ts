@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage } from '../../src/protocol/feed.ts';
+import { transportSpec, transportsOfKind } from '../../src/protocol/transports.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { startReader } from '../helpers/feed-readers.ts';
 import { heldBytes, startChildServer, type ChildServer } from '../helpers/hostile-child.ts';
-import { mib, MiB, parseSseBlocks, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { mib, MiB, parseStreamResponse, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
 import { clientFrame, closeFrameOf, framesOf, OPCODES, rawWebSocket, type RawWebSocket } from '../helpers/hostile-ws.ts';
 import { sleep, startTestServer, waitFor } from '../helpers/server.ts';
 
@@ -12,7 +13,7 @@ import { sleep, startTestServer, waitFor } from '../helpers/server.ts';
 // of a 64 KiB-payload channel (3.2 MB/s at one event per 20 ms) was stringified and queued per
 // socket, so a few paused tabs could exhaust the server's memory. Now a reader is not written to
 // while its unsent bytes are at sendBufferMaxBytes, and one that stays there slowConsumerMs is
-// closed (WebSocket 1013, SSE cut) and resumes from its cursor with nothing lost.
+// closed (WebSocket 1013, a stream cut) and resumes from its cursor with nothing lost.
 const SLOW_CONSUMER_MS = 1000;
 const SEND_BUFFER_MAX_BYTES = 1 * MiB;
 const EVENT_PAYLOAD = 65536;
@@ -99,31 +100,29 @@ describe('backpressure: readers that stop reading', () => {
     }
   });
 
-  it('cuts a paused SSE reader, which resumes with Last-Event-ID and loses nothing; a reading one is not cut', async () => {
+  it.each(transportsOfKind('stream'))('cuts a paused %s reader, which resumes from its cursor and loses nothing; a reading one is not cut', async (transport) => {
     const total = 200;
     const channel = await createChannel(total * 20);
     await waitFor(async () => (await latestSeq(channel)) >= 100, 10_000, '100 events');
-    const reading = startReader('sse', { baseUrl: server.url, channel, client: 'reading', after: '0' });
+    const reading = startReader(transport, { baseUrl: server.url, channel, client: 'reading', after: '0' });
     const paused = new RawConnection(server.port);
     try {
       await paused.connected;
-      await paused.write(requestBytes({ target: `/api/sse?channel=${channel}&after=0` }));
+      await paused.write(requestBytes({ target: `${transportSpec(transport).path}?channel=${channel}&after=0` }));
       await paused.until(() => paused.receivedBytes > 0, 5000, 'the stream to open');
       paused.pause();
       await sleep(SLOW_CONSUMER_MS + 800);
       paused.resume();
       const closedAfter = await paused.waitClosed(5000);
-      const blocks = parseSseBlocks(paused.received);
-      const events = blocks.flatMap((block) => (block.data && !block.event ? [JSON.parse(block.data) as FeedEvent] : []));
-      const lastId = blocks.filter((block) => block.id).at(-1)!.id!;
-      console.log(`paused sse: cut (closed ${closedAfter === null ? 'never' : 'by the server'}), it got ${events.length} events (${mib(paused.receivedBytes)}), last id ${lastId}`);
+      const { events, resyncs, cursor } = parseStreamResponse(paused.received)!;
+      console.log(`paused ${transport}: cut (closed ${closedAfter === null ? 'never' : 'by the server'}), it got ${events.length} events (${mib(paused.receivedBytes)}), last cursor ${cursor}`);
       expect(closedAfter).not.toBeNull();
-      expect(blocks.some((block) => block.event === 'resync')).toBe(false);
+      expect(resyncs).toBe(0);
       expect(seqsOf(events)).toEqual(range(1, events.length));
       expect(events.length).toBeLessThan(total);
-      expect(lastId).toMatch(new RegExp(`-${events.length}$`));
+      expect(cursor).toMatch(new RegExp(`-${events.length}$`));
 
-      const resumed = startReader('sse', { baseUrl: server.url, channel, client: 'resumed-sse', lastEventId: lastId });
+      const resumed = startReader(transport, { baseUrl: server.url, channel, client: `resumed-${transport}`, after: cursor });
       try {
         await waitFor(() => resumed.log.events.at(-1)?.seq === total, 15_000, 'the resumed reader to reach the end');
         expect(resumed.log.resyncs).toBe(0);
@@ -140,12 +139,13 @@ describe('backpressure: readers that stop reading', () => {
     }
   });
 
-  it('holds a bounded amount for 10 paused WebSocket and 10 paused SSE readers of a 9 MiB backlog', async () => {
+  it('holds a bounded amount for 10 paused readers per socket and stream transport of a 9 MiB backlog', async () => {
     const total = FULL_TOTAL;
     const channel = fullChannel;
     await waitFor(async () => (await latestSeq(channel)) === total, 10_000, 'the channel to end');
     // One complete read of each kind first: the framed bytes of every event are cached once.
-    for (const transport of ['websocket', 'sse'] as const) {
+    const followers = [...transportsOfKind('socket'), ...transportsOfKind('stream')];
+    for (const transport of followers) {
       const reader = startReader(transport, { baseUrl: server.url, channel, client: `warm-${transport}`, after: '0' });
       await waitFor(() => reader.log.events.length === total, 10_000, `a full ${transport} read`);
       await reader.stop();
@@ -154,21 +154,25 @@ describe('backpressure: readers that stop reading', () => {
     const readers: RawConnection[] = [];
     try {
       for (let i = 0; i < 10; i++) {
-        readers.push(await rawWebSocket(server.port, `/ws/feed?channel=${channel}&after=0`, { pauseAfterHandshake: true }));
-        const sse = new RawConnection(server.port);
-        await sse.connected;
-        sse.pause();
-        await sse.write(requestBytes({ target: `/api/sse?channel=${channel}&after=0` }));
-        readers.push(sse);
+        for (const transport of transportsOfKind('socket')) {
+          readers.push(await rawWebSocket(server.port, `${transportSpec(transport).path}?channel=${channel}&after=0`, { pauseAfterHandshake: true }));
+        }
+        for (const transport of transportsOfKind('stream')) {
+          const stream = new RawConnection(server.port);
+          await stream.connected;
+          stream.pause();
+          await stream.write(requestBytes({ target: `${transportSpec(transport).path}?channel=${channel}&after=0` }));
+          readers.push(stream);
+        }
       }
       await sleep(300); // every reader stuck at its cap, none cut yet (slowConsumerMs is 1 s)
       const during = await server.measure();
       const growth = heldBytes(during) - heldBytes(before);
       // Each reader may hold the cap plus the one event that crossed it; everything else waits
       // in the channel's buffer, shared. Before: 20 × 9.4 MiB = 188 MiB of per-reader copies.
-      const bound = 20 * (SEND_BUFFER_MAX_BYTES + EVENT_PAYLOAD + 256) + 4 * MiB;
+      const bound = readers.length * (SEND_BUFFER_MAX_BYTES + EVENT_PAYLOAD + 256) + 4 * MiB;
       console.log(
-        `20 paused readers of a 9.4 MiB backlog: heap+external ${mib(heldBytes(before))} → ${mib(heldBytes(during))} (+${mib(growth)}, bound ${mib(bound)}); ` +
+        `${readers.length} paused readers of a 9.4 MiB backlog: heap+external ${mib(heldBytes(before))} → ${mib(heldBytes(during))} (+${mib(growth)}, bound ${mib(bound)}); ` +
           `rss ${mib(before.rss)} → ${mib(during.rss)}`,
       );
       expect(growth).toBeLessThan(bound);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heldBytes, startChildServer, type ChildServer, type Measure } from '../helpers/hostile-child.ts';
-import { inBatches, mib, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { TRANSPORTS, transportSpec, transportsOfKind } from '../../src/protocol/transports.ts';
+import { startReader } from '../helpers/feed-readers.ts';
+import { inBatches, mib, parseStreamResponse, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
 import { rawWebSocket, upgradeRequest } from '../helpers/hostile-ws.ts';
 import { waitFor } from '../helpers/server.ts';
 
@@ -92,37 +94,35 @@ describe('leaks: connect/abort cycles leave nothing behind', () => {
     expect(listenerWarnings(result.before, result.after)).toEqual([]);
   };
 
-  it('keeps the heap flat and holds nothing after 2,000 SSE connect/abort cycles', async () => {
+  it.each(transportsOfKind('stream'))('keeps the heap flat and holds nothing after 2,000 %s connect/abort cycles', async (transport) => {
     const cycle = async () => {
       const connection = new RawConnection(server.port);
       await connection.connected;
-      await connection.write(requestBytes({ target: '/api/sse?after=0' }));
-      await connection.until(() => connection.text.includes('\n\n'), 5000, 'the stream to open');
+      await connection.write(requestBytes({ target: `${transportSpec(transport).path}?after=0` }));
+      await connection.until(() => parseStreamResponse(connection.received)?.cursor !== undefined, 5000, 'the stream to open');
       connection.destroy();
       await connection.closed;
     };
-    const result = await measureCycles('sse connect/abort', 200, 2000, cycle, 'ticker');
+    const result = await measureCycles(`${transport} connect/abort`, 200, 2000, cycle, 'ticker');
     await expectNothingHeld(result, 'ticker');
   });
 
-  it('keeps the heap flat and holds nothing after 300 SSE streams aborted while a 2.4 MiB backlog is being flushed', async () => {
+  it.each(transportsOfKind('stream'))('keeps the heap flat and holds nothing after 300 %s streams aborted while a 2.4 MiB backlog is being flushed', async (transport) => {
     const cycle = async (index: number) => {
       const connection = new RawConnection(server.port);
       await connection.connected;
-      await connection.write(requestBytes({ target: `/api/sse?channel=${bigChannel}&after=0` }));
+      await connection.write(requestBytes({ target: `${transportSpec(transport).path}?channel=${bigChannel}&after=0` }));
       // Mid-flush: some of the backlog is here, most is still in the server's hands.
       await connection.until(() => connection.receivedBytes >= 64 * KiB, 5000, 'part of the backlog');
       if (index % 2) connection.socket.resetAndDestroy();
       else connection.destroy();
       await connection.closed;
     };
-    // The warm-up reads the whole backlog once, so every event's framed SSE bytes are cached.
-    const whole = new RawConnection(server.port);
-    await whole.connected;
-    await whole.write(requestBytes({ target: `/api/sse?channel=${bigChannel}&after=0` }));
-    await whole.until(() => whole.text.includes(`-150\ndata:`), 10_000, 'the whole backlog');
-    whole.destroy();
-    const result = await measureCycles('sse aborted mid-backlog', 30, 300, cycle, bigChannel);
+    // The warm-up reads the whole backlog once, so every event's framed bytes are cached.
+    const whole = startReader(transport, { baseUrl: server.url, channel: bigChannel, client: 'whole', after: '0' });
+    await waitFor(() => whole.log.events.length === 150, 10_000, 'the whole backlog');
+    await whole.stop();
+    const result = await measureCycles(`${transport} aborted mid-backlog`, 30, 300, cycle, bigChannel);
     await expectNothingHeld(result, bigChannel);
   });
 
@@ -162,18 +162,18 @@ describe('leaks: connect/abort cycles leave nothing behind', () => {
     expect(health.connections.websockets).toBe(0);
   });
 
-  it('holds nothing after 1,200 requests reset before their response starts (SSE, long poll, WebSocket upgrade)', async () => {
+  it('holds nothing after 1,200 requests reset before their response starts (streams, long poll, WebSocket upgrades)', async () => {
     const targets = [
-      requestBytes({ target: `/api/sse?channel=${idleChannel}` }),
+      ...transportsOfKind('stream').map((name) => requestBytes({ target: `${transportSpec(name).path}?channel=${idleChannel}` })),
       requestBytes({ target: `/api/long-poll?channel=${idleChannel}&after=${idleCursor}&timeout=50000` }),
-      upgradeRequest(`/ws/feed?channel=${idleChannel}`),
+      ...transportsOfKind('socket').map((name) => upgradeRequest(`${transportSpec(name).path}?channel=${idleChannel}`)),
     ];
     const before = await server.measure();
     await inBatches(1200, IN_FLIGHT, async (i) => {
       const connection = new RawConnection(server.port);
       await connection.connected;
       // The request and the reset leave together: the server meets a socket that is already gone.
-      connection.socket.write(targets[i % 3]!);
+      connection.socket.write(targets[i % targets.length]!);
       if (i % 2) connection.socket.resetAndDestroy();
       else connection.destroy();
       await connection.closed;
@@ -184,14 +184,14 @@ describe('leaks: connect/abort cycles leave nothing behind', () => {
     expect((await server.held()).streams).toBe(0);
     const health = (await (await fetch(`${server.url}/api/health`)).json()) as { connections: { websockets: number; byTransport: Record<string, number> } };
     expect(health.connections.websockets).toBe(0);
-    expect(health.connections.byTransport).toEqual({ 'short-poll': 0, 'long-poll': 0, sse: 0, websocket: 0 });
+    expect(health.connections.byTransport).toEqual(Object.fromEntries(TRANSPORTS.map((name) => [name, 0])));
     expect(after.fds).toBeLessThanOrEqual(before.fds + 2);
     expect(listenerWarnings(before, after)).toEqual([]);
   });
 });
 
 describe('leaks: many readers at once', () => {
-  it('emits no MaxListenersExceededWarning while 40 SSE streams and 40 long polls are open at once', async () => {
+  it('emits no MaxListenersExceededWarning while 40 streams of each kind and 40 long polls are open at once', async () => {
     // 60 phones in a classroom is the use case; each stream must not add a listener to one
     // shared AbortSignal (Node warns past 10, and the warning names a "memory leak").
     const server = await startChildServer({ requestsPerSecondPerAddress: 100_000 });
@@ -203,7 +203,8 @@ describe('leaks: many readers at once', () => {
       const idle = ((await created.json()) as { channel: string }).channel;
       const idleCursor = await waitFor(async () => ((await latest(idle)).endsWith('-1') ? latest(idle) : null), 5000, 'the idle channel');
       for (let i = 0; i < 40; i++) {
-        for (const target of [`/api/sse?after=${tickerCursor}`, `/api/long-poll?channel=${idle}&after=${idleCursor}&timeout=30000`]) {
+        const streams = transportsOfKind('stream').map((name) => `${transportSpec(name).path}?after=${tickerCursor}`);
+        for (const target of [...streams, `/api/long-poll?channel=${idle}&after=${idleCursor}&timeout=30000`]) {
           const connection = new RawConnection(server.port);
           await connection.connected;
           await connection.write(requestBytes({ target }));
@@ -212,7 +213,7 @@ describe('leaks: many readers at once', () => {
       }
       await waitFor(async () => (await server.subscribers(idle)) === 40, 5000, '40 held long polls');
       const { warnings } = await server.measure();
-      console.log(`warnings with 40 SSE streams + 40 long polls open: ${JSON.stringify(warnings)}`);
+      console.log(`warnings with 40 of each stream + 40 long polls open: ${JSON.stringify(warnings)}`);
       expect(warnings.filter((warning) => /MaxListenersExceeded/.test(warning))).toEqual([]);
     } finally {
       for (const connection of connections) connection.destroy();

@@ -3,6 +3,7 @@ import { TRANSPORTS, type TransportName } from '../../src/protocol/transports.ts
 import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
 import type { RunningServer } from '../../server/server.ts';
+import { startReader } from '../helpers/feed-readers.ts';
 import { sseBlocksOf, type SseBlock } from '../helpers/hostile-raw.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 
@@ -72,14 +73,13 @@ describe('restart: cursors from another run resync on every transport', () => {
     const a = await startTestServer();
     try {
       await waitFor(() => a.feed.get('ticker')!.latestSeq >= 4, 5000, 'a few events on A');
-      const first = await poll(`${a.url}/api/short-poll?after=0`);
-      old['short-poll'] = first.cursor;
-      old['long-poll'] = (await poll(`${a.url}/api/long-poll?after=${first.cursor}&timeout=2000`)).cursor;
-      const blocks = await readSse(`${a.url}/api/sse?after=0`, {}, 4);
-      old.sse = blocks.at(-1)!.id!;
-      const messages = await readSocket(`${a.url.replace('http', 'ws')}/ws/feed?after=0`, 4);
-      const lastEvent = messages.at(-1) as Extract<FeedSocketMessage, { type: 'event' }>;
-      old.websocket = `${feedIdOf((messages[0] as { cursor: string }).cursor)}-${lastEvent.event.seq}`;
+      // Each transport's own reader, as a client would hold its cursor after a few events.
+      for (const name of TRANSPORTS) {
+        const reader = startReader(name, { baseUrl: a.url, channel: 'ticker', client: `old-${name}`, after: '0' });
+        await waitFor(() => reader.log.events.length >= 4 && reader.log.cursor, 5000, `${name} on A`);
+        await reader.stop();
+        old[name] = reader.log.cursor!;
+      }
       oldFeedId = a.feed.get('ticker')!.feedId;
     } finally {
       await a.close();
@@ -145,10 +145,27 @@ describe('restart: cursors from another run resync on every transport', () => {
     ['a cursor of another channel run with a high seq', () => `${oldFeedId}-999999`],
   ])('resyncs %s on every transport', async (_what, cursorOf) => {
     const cursor = cursorOf();
-    expect((await poll(`${b.url}/api/short-poll?after=${cursor}`)).resync).toBe(true);
-    expect((await poll(`${b.url}/api/long-poll?after=${cursor}&timeout=2000`)).resync).toBe(true);
-    expect((await readSse(`${b.url}/api/sse`, { 'Last-Event-ID': cursor }, 1))[0]?.event).toBe('resync');
-    expect((await readSocket(`${b.url.replace('http', 'ws')}/ws/feed?after=${cursor}`, 1))[0]).toMatchObject({ type: 'start', resync: true });
+    for (const name of TRANSPORTS) {
+      const reader = startReader(name, { baseUrl: b.url, channel: 'ticker', client: `odd-${name}`, after: cursor });
+      try {
+        await waitFor(() => reader.log.resyncs > 0, 5000, `${name} to resync`);
+      } finally {
+        await reader.stop();
+      }
+    }
+    expect((await readSse(`${b.url}/api/sse`, { 'Last-Event-ID': cursorOf() }, 1))[0]?.event).toBe('resync');
+  });
+
+  it.each(TRANSPORTS)('%s resumed with its cursor of the old run resyncs, then delivers the new run from seq 1', async (name) => {
+    const reader = startReader(name, { baseUrl: b.url, channel: 'ticker', client: `resumed-${name}`, after: old[name] });
+    try {
+      await waitFor(() => reader.log.events.length >= 3, 5000, `${name} events of the new run`);
+    } finally {
+      await reader.stop();
+    }
+    expect(reader.log.resyncs).toBe(1);
+    expectFromTheStart(reader.log.events);
+    expect(feedIdOf(reader.log.cursor!)).toBe(newFeedId);
   });
 
   it("continues without resync from the new run's own cursor (the check is not a blanket resync)", async () => {

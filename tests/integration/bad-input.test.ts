@@ -44,6 +44,37 @@ describe('bad input', () => {
     });
   });
 
+  // The transports the catalog marks `post`: the same parameters in a JSON body, bounded.
+  describe.each(TRANSPORTS.filter((name) => transportSpec(name).post))('POST %s', (name) => {
+    const post = (body: string, query = '') => fetch(`${server.url}${transportSpec(name).path}${query}`, { method: 'POST', body });
+    it.each([
+      ['not json', 'bad_body'],
+      ['[]', 'bad_body'],
+      ['{"after":{"deep":1}}', 'bad_body'],
+      ['{"after":"abc"}', 'bad_query'],
+      ['{"channel":"nope"}', 'not_found'],
+    ])('answers the body %s with a JSON error', async (body, code) => {
+      await expectError(await post(body), code === 'not_found' ? 404 : 400, code);
+    });
+
+    it('refuses a body over 1 KiB with 413', async () => {
+      await expectError(await post(JSON.stringify({ channel: 'ticker', pad: 'x'.repeat(2000) })), 413, 'payload_too_large');
+    });
+
+    it("streams like the GET, the body's parameters winning over the query's", async () => {
+      const response = await post(JSON.stringify({ channel: 'ticker', after: '0' }), '?channel=nope&after=abc');
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const { value } = await reader.read();
+      await reader.cancel();
+      expect(new TextDecoder().decode(value)).toMatch(/"cursor":"[0-9a-z]{6}-0"/);
+    });
+  });
+
+  it.each(TRANSPORTS.filter((name) => !transportSpec(name).post && transportSpec(name).kind !== 'socket'))('%s answers a POST with a JSON 405 (GET only)', async (name) => {
+    await expectError(await fetch(`${server.url}${transportSpec(name).path}`, { method: 'POST', body: '{}' }), 405, 'method_not_allowed');
+  });
+
   it.each(['timeout=-5', 'timeout=0', 'timeout=55001', 'timeout=soon'])('long-poll answers %s with 400', async (query) => {
     await expectError(await fetch(`${server.url}/api/long-poll?${query}`), 400, 'bad_query');
   });

@@ -80,7 +80,7 @@ export class RaceMetrics implements RaceTarget {
 
   /**
    * Plays a recorded race in real time through the same RaceData a live race uses. Lanes not in
-   * `laneIds` (a focused mode shows two of the four) are left out.
+   * `laneIds` (a focused mode shows two lanes) are left out.
    */
   replay(recording: RaceRecording, laneIds: string[]): void {
     const lanes = recording.lanes.filter((lane) => laneIds.includes(lane.id));

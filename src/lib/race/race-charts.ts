@@ -1,4 +1,4 @@
-// The race's four charts as factories: each creates its chart.js chart on a canvas and returns
+// The race's charts as factories: each creates its chart.js chart on a canvas and returns
 // an `update(view)` that swaps in new data and redraws with `update('none')` (no animation).
 import type { ChartDataset, LegendItem } from 'chart.js';
 import { rt } from '../../i18n/race.ts';

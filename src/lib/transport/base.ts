@@ -1,5 +1,5 @@
 import { formatCursor, parseCursor } from '../../protocol/cursor.ts';
-import type { FeedEvent } from '../../protocol/feed.ts';
+import type { FeedEvent, FeedSocketMessage } from '../../protocol/feed.ts';
 import { transportSpec, type TransportName } from '../../protocol/transports.ts';
 import { Backoff } from './backoff.ts';
 import { nowMs, type TransportCallbacks, type TransportOptions, type TransportStatus } from './types.ts';
@@ -75,6 +75,13 @@ export abstract class BaseTransport {
     }
     this.callbacks.onEvent(event, receivedAt);
     return true;
+  }
+
+  /** One message of a framed stream (a WebSocket message, a line of the fetch stream). */
+  protected receive(message: FeedSocketMessage, receivedAt: number): void {
+    if (message.type === 'event') this.deliver(message.event, receivedAt);
+    else if (message.resync) this.resync(message.cursor);
+    else this.moveTo(message.cursor);
   }
 
   /**

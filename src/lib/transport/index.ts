@@ -1,4 +1,5 @@
 import type { TransportName } from '../../protocol/feed.ts';
+import { FetchStreamTransport } from './fetch-stream.ts';
 import { LongPollTransport } from './long-poll.ts';
 import { ShortPollTransport } from './short-poll.ts';
 import { SseTransport } from './sse.ts';
@@ -13,6 +14,7 @@ export const transportClients: Record<TransportName, TransportFactory> = {
   'long-poll': (options, callbacks) => new LongPollTransport(options, callbacks),
   sse: (options, callbacks) => new SseTransport(options, callbacks),
   websocket: (options, callbacks) => new WebSocketTransport(options, callbacks),
+  'fetch-stream': (options, callbacks) => new FetchStreamTransport(options, callbacks),
 };
 
 /** A random client id for the ledger, e.g. "page-3f9a1c2e". */

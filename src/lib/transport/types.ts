@@ -37,7 +37,7 @@ export interface TransportCallbacks {
   onExchange?(exchange: Exchange): void;
 }
 
-/** One way of receiving the feed in the browser. All four share this shape (engine.io's habit). */
+/** One way of receiving the feed in the browser. Every transport shares this shape (engine.io's habit). */
 export interface TransportClient {
   readonly name: TransportName;
   /** The cursor of the last event delivered; a restart resumes after it. */

@@ -19,10 +19,7 @@ export class WebSocketTransport extends BaseTransport {
     };
     socket.onmessage = (message) => {
       const receivedAt = nowMs();
-      const data = JSON.parse(message.data as string) as FeedSocketMessage;
-      if (data.type === 'event') this.deliver(data.event, receivedAt);
-      else if (data.resync) this.resync(data.cursor);
-      else this.moveTo(data.cursor);
+      this.receive(JSON.parse(message.data as string) as FeedSocketMessage, receivedAt);
     };
     socket.onclose = () => {
       if (openedAt) this.callbacks.onExchange?.({ transport: this.name, kind: 'connection', startedAt: openedAt, endedAt: nowMs(), events: 0 });
