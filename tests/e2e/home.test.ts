@@ -11,11 +11,11 @@ type Site = Awaited<ReturnType<typeof startSite>>;
 /** Waits until every card of the status panel is live and has received at least `count` events. */
 const allReceiving = (page: Page, count: number) =>
   page.waitForFunction(
-    (min) => {
+    ({ min, transports }) => {
       const cards = [...document.querySelectorAll<HTMLElement>('.status-card')];
-      return cards.length === 4 && cards.every((card) => card.dataset.status === 'live' && Number(card.dataset.count) >= min);
+      return cards.length === transports && cards.every((card) => card.dataset.status === 'live' && Number(card.dataset.count) >= min);
     },
-    count,
+    { min: count, transports: TRANSPORTS.length },
     { timeout: 20_000 },
   );
 
