@@ -4,7 +4,12 @@
 // memory does not flatter the next); this process is the load generator. Loopback only, every
 // phase bounded in count and time. Figures:
 //   - RSS per connection: RSS after opening N connections and a full GC, minus RSS before,
-//     divided by N, for N WebSockets (/ws/feed), held long polls, SSE streams;
+//     divided by N, for N WebSockets (/ws/feed), held long polls, SSE streams. Both RSS figures
+//     leave out V8's young generation (child-memory.ts `youngGenBytes`): after the full GC it
+//     holds no live object, but V8 grows it with the allocation rate while the N connections
+//     open (~3.5 → ~8 MB for 1,000), which the first version of this bench counted as memory
+//     per connection (2.5-4 KiB of the bare server's figure at N = 1,000). It is printed beside
+//     each phase, so the raw RSS delta stays visible;
 //   - fan-out: one event to every one of the N WebSockets, delivery delay at the clients
 //     (receive time − the event's `at`, same machine clock), p50/p99 over several events;
 //   - short-poll replies per second from 50 keep-alive connections looping for 5 s.
@@ -53,6 +58,7 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const kib = (bytes: number) => `${(bytes / KiB).toFixed(2)} KiB`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const youngText = (before: CapacityFigures, after: CapacityFigures) => `young generation ${mb(before.youngGenBytes)} → ${mb(after.youngGenBytes)}, left out`;
 const msText = (value: number) => `${value.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
@@ -83,10 +89,14 @@ interface MemoryFigures {
   after: CapacityFigures;
 }
 
+/** RSS without the young generation's pages (empty after a full GC; see the header). */
+const settledRss = (figures: CapacityFigures) => figures.rssBytes - figures.youngGenBytes;
+
 function memoryFigures(before: CapacityFigures, after: CapacityFigures, n: number): MemoryFigures {
+  const grown = settledRss(after) - settledRss(before);
   return {
-    perConnection: (after.rssBytes - before.rssBytes) / n,
-    total: after.rssBytes - before.rssBytes,
+    perConnection: grown / n,
+    total: grown,
     heapPerConnection: (after.heapUsedBytes - before.heapUsedBytes) / n,
     externalPerConnection: (after.externalBytes - before.externalBytes) / n,
     before,
@@ -137,7 +147,7 @@ async function webSockets(kind: Kind) {
     const fanout = { p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays[delays.length - 1] ?? NaN, roundP99 };
     console.log(
       `    ${LABEL[kind]}: ${n} WebSockets opened in ${(openMs / 1000).toFixed(1)} s; RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} ` +
-        `(heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn); ` +
+        `(${youngText(before, after)}; heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn); ` +
         `fan-out p50 ${msText(fanout.p50)} p99 ${msText(fanout.p99)} max ${msText(fanout.max)} (per-event p99: ${roundP99.map((v) => v.toFixed(1)).join(', ')})`,
     );
     for (const ws of sockets) ws.terminate();
@@ -174,7 +184,7 @@ async function heldRequests(kind: Kind, what: 'longPolls' | 'sse') {
     const memory = memoryFigures(before, after, n);
     console.log(
       `    ${LABEL[kind]}: ${n} ${what === 'longPolls' ? 'held long polls' : 'SSE streams'} in ${(openMs / 1000).toFixed(1)} s; ` +
-        `RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} (heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn)`,
+        `RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} (${youngText(before, after)}; heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn)`,
     );
     return memory;
   });
@@ -262,7 +272,7 @@ async function main() {
   console.log('');
   console.table(rows);
   console.log(
-    `  RSS per connection = (RSS after opening N and a full GC − RSS before) / N, in the server's own process.\n` +
+    `  RSS per connection = (RSS after opening N and a full GC − RSS before) / N, in the server's own process, both without V8's young generation (empty after the GC).\n` +
       `  "all connections together" sums the three phases' per-connection RSS × (${FULL.websockets} + ${FULL.longPolls} + ${FULL.sse}); the phases ran on separate fresh servers.\n` +
       `  Fan-out delay: client receive time − the event's "at" (same clock), over ${FANOUT_ROUNDS} events × ${COUNT.websockets} sockets; the client is one process, so its own\n` +
       `  parsing of the ${COUNT.websockets} messages is in both figures alike. The short-poll goal (≥ ${SHORT_POLL_RATIO_MIN}× bare node:http) is this bench's proposal, not a stated requirement.`,

@@ -203,7 +203,7 @@ async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise
   const release = deps.fairUse.holdStream(address);
   if (typeof release !== 'function') return release;
   // The slot is held until the TCP connection closes: that covers a handshake that fails too.
-  request.socket.once('close', release);
+  request.socket.on('close', release);
   deps.socketRoutes.admit(request, accepted);
   return null;
 }

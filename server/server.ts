@@ -32,6 +32,7 @@ export interface RunningServer {
   dropConnections(): void;
 }
 
+const ignoreError = () => {};
 const UNCOUNTED: Route = { category: 'other', client: null, recordFrames: false };
 
 /**
@@ -151,8 +152,12 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   server.on('upgrade', (request) => served.add(request.socket));
 
   // Before Node's own connection listener, so the tap sees the very first byte.
+  // Shared listeners ('close' comes once, so `on` rather than `once` and its per-call wrapper).
+  const forgetSocket = function (this: Socket) {
+    sockets.delete(this);
+  };
   server.prependListener('connection', (socket: Socket) => {
-    socket.on('error', () => {}); // a reset peer is routine; the 'close' below still runs
+    socket.on('error', ignoreError); // a reset peer is routine; the 'close' below still runs
     if (!config.trustProxy) {
       const release = fairUse.sockets.acquire(addressKey(socket.remoteAddress ?? 'unknown'));
       if (!release) {
@@ -162,10 +167,10 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
           headers: { 'Retry-After': '5' },
         });
       }
-      socket.once('close', release);
+      socket.on('close', release);
     }
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forgetSocket);
     if (tapSockets) tapConnection(socket, ledger, classify, recordBudget);
   });
 

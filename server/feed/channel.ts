@@ -45,6 +45,11 @@ export interface Page {
 
 type Listener = (stored: StoredEvent) => void;
 
+/** A subscriber that is an object (one per reader, held for its whole life): no closure needed. */
+export interface Subscriber {
+  wake(stored: StoredEvent): void;
+}
+
 /** Short random id of one run of a channel: "<feedId>-<seq>" cursors carry it. */
 const newFeedId = () => randomInt(36 ** 6).toString(36).padStart(6, '0');
 
@@ -58,7 +63,7 @@ export class Channel {
   private lastSeq = 0;
   private readonly buffer: StoredEvent[] = [];
   private bufferBytes = 0;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Set<Listener | Subscriber>();
 
   constructor(
     readonly id: string,
@@ -96,7 +101,8 @@ export class Channel {
     for (const listener of this.listeners) {
       // One reader's bug must not stop the event reaching the others.
       try {
-        listener(stored);
+        if (typeof listener === 'function') listener(stored);
+        else listener.wake(stored);
       } catch (error) {
         console.error('BUG: channel listener threw:', error);
       }
@@ -148,6 +154,15 @@ export class Channel {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Wakes `subscriber` on every publish until `unsubscribe(subscriber)`. */
+  add(subscriber: Subscriber): void {
+    this.listeners.add(subscriber);
+  }
+
+  unsubscribe(subscriber: Subscriber): void {
+    this.listeners.delete(subscriber);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { CursorPosition } from '../../src/protocol/cursor.ts';
-import type { Channel, StoredEvent } from './channel.ts';
+import type { Channel, StoredEvent, Subscriber } from './channel.ts';
 
 /** Where a stream transport writes: only framing lives in the transport. */
 export interface FeedSink {
@@ -26,60 +26,80 @@ export interface FollowLimits {
  * gap and no duplicate. It pulls from the channel's ring buffer by seq instead of queueing per
  * reader, so a slow reader costs at most `maxUnsentBytes`: while the socket is full it waits for
  * 'drain', and the events it still owes stay in the buffer (one copy for everyone). A reader that
- * falls out of the buffer is told to start over (`start(…, true)`). Returns `stop`, which
- * releases the subscription, the drain listener and the timer; call it on every exit path.
+ * falls out of the buffer is told to start over (`start(…, true)`). `stop()` releases the
+ * subscription, the drain listener and the timer; call it on every exit path.
+ *
+ * One object per reader with prototype methods (no closures): 10,000 sockets hold 10,000 of these.
  */
-export function follow(channel: Channel, from: CursorPosition | null, sink: FeedSink, limits: FollowLimits): () => void {
-  const start = channel.startOf(from);
-  let sentUpTo = start.seq;
-  let stopped = false;
-  let cancelDrain: (() => void) | null = null;
-  let slowTimer: NodeJS.Timeout | undefined;
+export class Follower implements Subscriber {
+  private sentUpTo: number;
+  private stopped = false;
+  private cancelDrain: (() => void) | null = null;
+  private slowTimer: NodeJS.Timeout | undefined;
 
-  const stop = () => {
-    stopped = true;
-    unsubscribe();
-    cancelDrain?.();
-    cancelDrain = null;
-    clearTimeout(slowTimer);
-  };
+  constructor(
+    private readonly channel: Channel,
+    from: CursorPosition | null,
+    private readonly sink: FeedSink,
+    private readonly limits: FollowLimits,
+  ) {
+    const start = channel.startOf(from);
+    this.sentUpTo = start.seq;
+    sink.start(channel.cursorAt(this.sentUpTo), start.resync);
+    channel.add(this);
+    this.pump();
+  }
 
-  const waitForDrain = () => {
-    cancelDrain = sink.onDrain(() => {
-      cancelDrain = null;
-      clearTimeout(slowTimer);
-      pump();
+  stop(): void {
+    this.stopped = true;
+    this.channel.unsubscribe(this);
+    this.cancelDrain?.();
+    this.cancelDrain = null;
+    clearTimeout(this.slowTimer);
+  }
+
+  wake(): void {
+    this.pump();
+  }
+
+  private waitForDrain(): void {
+    this.cancelDrain = this.sink.onDrain(() => {
+      this.cancelDrain = null;
+      clearTimeout(this.slowTimer);
+      this.pump();
     });
-    slowTimer = setTimeout(() => {
-      stop();
-      sink.tooSlow();
-    }, limits.slowConsumerMs);
-  };
+    this.slowTimer = setTimeout(() => {
+      this.stop();
+      this.sink.tooSlow();
+    }, this.limits.slowConsumerMs);
+  }
 
-  const pump = () => {
-    if (stopped || cancelDrain) return;
+  private pump(): void {
+    if (this.stopped || this.cancelDrain) return;
+    const { channel, sink } = this;
     try {
       for (;;) {
-        if (sentUpTo >= channel.latestSeq) return; // caught up: the next publish wakes us
-        if (sentUpTo + 1 < channel.firstHeldSeq) {
+        if (this.sentUpTo >= channel.latestSeq) return; // caught up: the next publish wakes us
+        if (this.sentUpTo + 1 < channel.firstHeldSeq) {
           // Fell behind what the buffer holds: the events in between are gone.
-          sentUpTo = channel.firstHeldSeq - 1;
-          sink.start(channel.cursorAt(sentUpTo), true);
+          this.sentUpTo = channel.firstHeldSeq - 1;
+          sink.start(channel.cursorAt(this.sentUpTo), true);
         }
-        if (sink.unsentBytes >= limits.maxUnsentBytes) return waitForDrain();
-        sink.event(channel.eventAt(sentUpTo + 1)!);
-        sentUpTo++;
+        if (sink.unsentBytes >= this.limits.maxUnsentBytes) return this.waitForDrain();
+        sink.event(channel.eventAt(this.sentUpTo + 1)!);
+        this.sentUpTo++;
       }
     } catch (error) {
       // A socket that broke mid-write: this reader is done, the channel and the others are not.
       console.error('follow: dropping a reader after a write error:', error);
-      stop();
+      this.stop();
       sink.tooSlow();
     }
-  };
+  }
+}
 
-  sink.start(channel.cursorAt(sentUpTo), start.resync);
-  const unsubscribe = channel.subscribe(pump);
-  pump();
-  return stop;
+/** A Follower, as a function that returns its `stop`. */
+export function follow(channel: Channel, from: CursorPosition | null, sink: FeedSink, limits: FollowLimits): () => void {
+  const follower = new Follower(channel, from, sink, limits);
+  return () => follower.stop();
 }

@@ -1,11 +1,13 @@
-import type { Hono } from 'hono';
-import type { WebSocketLike } from '@hono/node-server';
+import type { Context, Hono } from 'hono';
+import type { WSContext, WSMessageReceive } from 'hono/ws';
+import type { HttpBindings, WebSocketLike } from '@hono/node-server';
 import type WebSocket from 'ws';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import { clientAddress } from '../guard/client-address.ts';
 import { errorResponse } from '../guard/errors.ts';
 import type { FairUse } from '../guard/fair-use.ts';
-import type { AcceptSocket } from './socket-routes.ts';
+import { heartbeatsEvery, type Beating, type Heartbeats } from '../feed/heartbeats.ts';
+import type { AcceptSocket, SocketEvents } from './socket-routes.ts';
 import { incomingOf, type TransportDeps } from './types.ts';
 
 /** The `ws` socket under Hono's wrapper (we need ping/pong, bufferedAmount and terminate). */
@@ -36,32 +38,130 @@ export function sendOrShed(socket: WebSocket, data: string | Buffer | ArrayBuffe
   socket.send(data, { binary: data instanceof ArrayBuffer });
 }
 
+const KEEP_ALIVE = Symbol('keep-alive');
+type KeptSocket = WebSocket & { [KEEP_ALIVE]?: KeepAlive };
+
 /**
  * Pings every `intervalMs` with a fresh payload; a peer that has not answered *that* ping by
  * the next one is dropped (its TCP connection may be dead without either side having been told:
  * RFC 6455 §5.5.2). Unsolicited pongs prove nothing (§5.5.3 allows them), so they don't count.
  * Pings from the peer are answered within its address's ping rate, else the socket closes (1008).
+ * The ticks come from one shared sweep (feed/heartbeats.ts), the listeners are shared functions
+ * that find this object on the socket: a socket costs one small object, no timer, no closure.
  */
+class KeepAlive implements Beating {
+  expected: Buffer | null = null;
+  private pings = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly fairUse: FairUse,
+    readonly address: string,
+    readonly heartbeats: Heartbeats,
+  ) {}
+
+  beat(): void {
+    if (this.expected) return this.socket.terminate();
+    this.expected = Buffer.from(`keepalive ${++this.pings}`);
+    this.socket.ping(this.expected);
+  }
+}
+
 function keepAlive(socket: WebSocket, intervalMs: number, fairUse: FairUse, address: string): void {
-  let expected: Buffer | null = null;
-  let pings = 0;
-  socket.on('pong', (data) => {
-    if (expected && data.equals(expected)) expected = null;
+  const state = new KeepAlive(socket, fairUse, address, heartbeatsEvery(intervalMs));
+  (socket as KeptSocket)[KEEP_ALIVE] = state;
+  socket.on('pong', onPong);
+  socket.on('ping', onPing);
+  socket.on('close', onKeptClose);
+  state.heartbeats.add(state);
+}
+
+function onPong(this: KeptSocket, data: Buffer): void {
+  const state = this[KEEP_ALIVE];
+  if (state?.expected && data.equals(state.expected)) state.expected = null;
+}
+
+function onPing(this: KeptSocket, data: Buffer): void {
+  const socket = this;
+  const state = socket[KEEP_ALIVE];
+  if (!state) return;
+  void state.fairUse.ping(state.address).then((allowed) => {
+    if (socket.readyState !== 1) return;
+    if (allowed) socket.pong(data);
+    else socket.close(CLOSE_CODES.policyViolation, 'too many pings');
   });
-  socket.on('ping', (data) => {
-    void fairUse.ping(address).then((allowed) => {
-      if (socket.readyState !== 1) return;
-      if (allowed) socket.pong(data);
-      else socket.close(CLOSE_CODES.policyViolation, 'too many pings');
+}
+
+function onKeptClose(this: KeptSocket): void {
+  const state = this[KEEP_ALIVE];
+  if (state) state.heartbeats.delete(state);
+}
+
+/**
+ * What @hono/node-server's `upgradeWebSocket` reads of the context: `req.header('upgrade')`,
+ * `req.url` and `env` (the adapter's own, where it files the handshake). Its inner closures keep
+ * the context they were given until the socket closes, so we give them this, not Hono's
+ * Context: that one holds the Request, its Headers and URL, and fifteen bound helpers.
+ */
+class UpgradeContext {
+  readonly req: { url: string; header(name: string): string | undefined };
+
+  constructor(
+    readonly env: HttpBindings,
+    url: string,
+    upgrade: string | undefined,
+  ) {
+    this.req = new UpgradeRequestView(url, upgrade);
+  }
+}
+
+class UpgradeRequestView {
+  constructor(
+    readonly url: string,
+    private readonly upgrade: string | undefined,
+  ) {}
+
+  header(name: string): string | undefined {
+    return name.toLowerCase() === 'upgrade' ? this.upgrade : undefined;
+  }
+}
+
+/**
+ * The handlers the adapter calls for one socket: the keep-alive, the message rate, then the
+ * endpoint's own. Prototype methods, so a socket costs this object, not a set of closures.
+ */
+class SocketSession {
+  constructor(
+    private readonly endpoint: SocketEvents,
+    private readonly deps: TransportDeps,
+    private readonly address: string,
+    private env: HttpBindings | null,
+  ) {}
+
+  onOpen(event: Event, ws: WSContext<WebSocketLike>): void {
+    // The adapter keeps its env (our UpgradeContext's) for the socket's life; the Node request in
+    // it (headers, socket references) is not needed once the socket is open.
+    if (this.env) (this.env as { incoming?: unknown }).incoming = undefined;
+    this.env = null;
+    keepAlive(rawSocket(ws), this.deps.config.wsPingIntervalMs, this.deps.fairUse, this.address);
+    this.endpoint.onOpen?.(event, ws);
+  }
+
+  onMessage(event: MessageEvent<WSMessageReceive>, ws: WSContext<WebSocketLike>): void {
+    void this.deps.fairUse.message(this.address).then((allowed) => {
+      if (ws.readyState !== 1) return;
+      if (allowed) this.endpoint.onMessage?.(event, ws);
+      else ws.close(CLOSE_CODES.policyViolation, 'too many messages: slow down');
     });
-  });
-  const timer = setInterval(() => {
-    if (expected) return socket.terminate();
-    expected = Buffer.from(`keepalive ${++pings}`);
-    socket.ping(expected);
-  }, intervalMs);
-  timer.unref();
-  socket.on('close', () => clearInterval(timer));
+  }
+
+  onClose(event: CloseEvent, ws: WSContext<WebSocketLike>): void {
+    this.endpoint.onClose?.(event, ws);
+  }
+
+  onError(event: Event, ws: WSContext<WebSocketLike>): void {
+    this.endpoint.onError?.(event, ws);
+  }
 }
 
 /**
@@ -72,7 +172,7 @@ function keepAlive(socket: WebSocket, intervalMs: number, fairUse: FairUse, addr
  */
 export function mountSocket(app: Hono, path: string, deps: TransportDeps, accept: AcceptSocket): void {
   deps.socketRoutes.add(path, accept);
-  app.get(path, async (c, next) => {
+  app.get(path, async (c) => {
     const incoming = incomingOf(c);
     const events = deps.socketRoutes.take(incoming);
     if (!events) {
@@ -81,21 +181,14 @@ export function mountSocket(app: Hono, path: string, deps: TransportDeps, accept
         Upgrade: 'websocket',
       });
     }
-    const address = clientAddress(incoming, deps.config.trustProxy);
-    const upgraded = await deps.upgradeWebSocket(() => ({
-      ...events,
-      onOpen(event, ws) {
-        keepAlive(rawSocket(ws), deps.config.wsPingIntervalMs, deps.fairUse, address);
-        events.onOpen?.(event, ws);
-      },
-      onMessage(event, ws) {
-        void deps.fairUse.message(address).then((allowed) => {
-          if (ws.readyState !== 1) return;
-          if (allowed) events.onMessage?.(event, ws);
-          else ws.close(CLOSE_CODES.policyViolation, 'too many messages: slow down');
-        });
-      },
-    }))(c, next);
-    return upgraded ?? errorResponse(c, 'internal', 'the WebSocket handshake could not start');
+    const env = c.env as HttpBindings;
+    const session = new SocketSession(events, deps, clientAddress(incoming, deps.config.trustProxy), env);
+    const context = new UpgradeContext(env, c.req.url, c.req.header('upgrade'));
+    try {
+      return await deps.upgradeWebSocket(context as unknown as Context, session);
+    } catch {
+      // The adapter throws when it could not start the handshake (no upgrade, no adapter env).
+      return errorResponse(c, 'internal', 'the WebSocket handshake could not start');
+    }
   });
 }

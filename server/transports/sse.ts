@@ -1,7 +1,7 @@
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { refusalResponse } from '../guard/errors.ts';
 import { resolveFeed, startPosition } from '../guard/query.ts';
-import { serveHttpStream, type StreamFraming } from './http-stream.ts';
+import { httpStreams, type StreamFraming } from './http-stream.ts';
 import type { Transport } from './types.ts';
 
 /**
@@ -22,10 +22,11 @@ export const sse: Transport = {
   name: 'sse',
   path: transportSpec('sse').path,
   mount(app, deps) {
+    const serve = httpStreams(deps, framing);
     app.get(this.path, (c) => {
       const resolved = resolveFeed(c.req.query(), deps.feed);
       if (!resolved.ok) return refusalResponse(c, resolved.refusal);
-      return serveHttpStream(c, deps, resolved.channel, startPosition(resolved.query, c.req.header('last-event-id')), framing);
+      return serve(c, resolved.channel, startPosition(resolved.query, c.req.header('last-event-id')));
     });
   },
 };

@@ -1,10 +1,73 @@
 import type { Socket } from 'node:net';
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
-import { follow, type FeedSink } from '../feed/follow.ts';
+import type { WSContext } from 'hono/ws';
+import type { WebSocketLike } from '@hono/node-server';
+import type WebSocket from 'ws';
+import type { CursorPosition } from '../../src/protocol/cursor.ts';
+import type { Channel, StoredEvent } from '../feed/channel.ts';
+import { Follower, type FeedSink, type FollowLimits } from '../feed/follow.ts';
 import { resolveFeed, startPosition } from '../guard/query.ts';
 import { closeTooSlow, mountSocket, rawSocket } from './socket-helpers.ts';
 import type { Transport } from './types.ts';
+
+/** Where the feed is written for one WebSocket (prototype methods: one object per socket). */
+class WebSocketSink implements FeedSink {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly tcp: Socket,
+  ) {}
+
+  get unsentBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  start(cursor: string, resync: boolean): void {
+    this.socket.send(`{"type":"start","cursor":"${cursor}","resync":${resync}}`);
+  }
+
+  event(stored: StoredEvent): void {
+    this.socket.send((stored.framed.websocket ??= Buffer.from(`{"type":"event","event":${stored.json}}`)), { binary: false });
+  }
+
+  onDrain(callback: () => void): () => void {
+    const tcp = this.tcp;
+    tcp.once('drain', callback);
+    return () => tcp.off('drain', callback);
+  }
+
+  tooSlow(): void {
+    closeTooSlow(this.socket);
+  }
+}
+
+/** One feed socket's handlers, as the adapter calls them. */
+class FeedSocket {
+  private follower: Follower | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly from: CursorPosition | null,
+    private readonly limits: FollowLimits,
+  ) {}
+
+  onOpen(_event: Event, ws: WSContext<WebSocketLike>): void {
+    if (this.closed) return;
+    const socket = rawSocket(ws);
+    const tcp = (socket as unknown as { _socket: Socket })._socket;
+    this.follower = new Follower(this.channel, this.from, new WebSocketSink(socket, tcp), this.limits);
+  }
+
+  onMessage(_event: MessageEvent, ws: WSContext<WebSocketLike>): void {
+    ws.close(CLOSE_CODES.policyViolation, 'this socket only sends');
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.follower?.stop();
+  }
+}
 
 /**
  * The feed over one WebSocket: `{"type":"start","cursor","resync"}`, then the replay from the
@@ -15,43 +78,11 @@ export const websocket: Transport = {
   name: 'websocket',
   path: transportSpec('websocket').path,
   mount(app, deps) {
+    const limits: FollowLimits = { maxUnsentBytes: deps.config.sendBufferMaxBytes, slowConsumerMs: deps.config.slowConsumerMs };
     mountSocket(app, this.path, deps, (query) => {
       const resolved = resolveFeed(query, deps.feed);
       if (!resolved.ok) return resolved.refusal;
-      const { channel } = resolved;
-      let stop = () => {};
-      return {
-        onOpen(_event, ws) {
-          const socket = rawSocket(ws);
-          const tcp = (socket as unknown as { _socket: Socket })._socket;
-          const sink: FeedSink = {
-            get unsentBytes() {
-              return socket.bufferedAmount;
-            },
-            start(cursor, resync) {
-              socket.send(`{"type":"start","cursor":"${cursor}","resync":${resync}}`);
-            },
-            event(stored) {
-              socket.send((stored.framed.websocket ??= Buffer.from(`{"type":"event","event":${stored.json}}`)), { binary: false });
-            },
-            onDrain(callback) {
-              tcp.once('drain', callback);
-              return () => tcp.off('drain', callback);
-            },
-            tooSlow: () => closeTooSlow(socket),
-          };
-          stop = follow(channel, startPosition(resolved.query), sink, {
-            maxUnsentBytes: deps.config.sendBufferMaxBytes,
-            slowConsumerMs: deps.config.slowConsumerMs,
-          });
-        },
-        onMessage(_event, ws) {
-          ws.close(CLOSE_CODES.policyViolation, 'this socket only sends');
-        },
-        onClose() {
-          stop();
-        },
-      };
+      return new FeedSocket(resolved.channel, startPosition(resolved.query), limits);
     });
   },
 };

@@ -12,19 +12,21 @@ export interface Route {
 }
 export type Classify = (method: string, target: string) => Route;
 
-const incomingFrames = new WeakMap<Socket, FrameMeter>();
+/** The tap of a socket, on the socket itself: the hooks below are shared functions, not closures. */
+const TAP = Symbol('connection tap');
+type TappedSocket = SocketInternals & { [TAP]?: ConnectionTap };
 
 /** When the frame a client is sending began (epoch ms), or 0: the server cuts frames dripped too slowly. */
 export function incomingFrameStartedAt(socket: Socket): number {
-  return incomingFrames.get(socket)?.frameStartedAt ?? 0;
+  return (socket as TappedSocket)[TAP]?.inFrames?.frameStartedAt ?? 0;
 }
 
 interface Exchange {
   account: LedgerAccount;
   method: string;
-  upgrade: boolean;
   route: Route;
-  requestHead: Buffer;
+  /** Kept only for a connection whose frames are recorded (the handshake viewer shows it). */
+  requestHead: Buffer | null;
 }
 
 /** What the next bytes in one direction are: an HTTP head, a body, or WebSocket frames. */
@@ -36,140 +38,171 @@ type StreamState = 'head' | 'body' | 'frames';
  * stream itself, so the figures are the wire's, not an estimate from parsed headers.
  */
 export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify, budget: RecordBudget): void {
-  const other = ledger.account(null, 'other');
-  const inHead = new HeadReader();
-  const outHead = new HeadReader();
-  const pending: Exchange[] = []; // requests whose response has not started, in order
-  const open = new Set<Exchange>(); // requests whose response has not finished
-  let inState: StreamState = 'head';
-  let outState: StreamState = 'head';
-  let inExchange: Exchange | null = null;
-  let outExchange: Exchange | null = null;
-  let inBody: BodyMeter | null = null;
-  let outBody: BodyMeter | null = null;
-  let inFrames: FrameMeter | null = null;
-  let outFrames: FrameMeter | null = null;
+  const tapped = socket as TappedSocket;
+  tapped[TAP] = new ConnectionTap(tapped, ledger, classify, budget);
+  socket.on('close', untap);
+  interceptSocketBytes(tapped);
+}
 
-  const file = (account: LedgerAccount, counts: ByteCounts, framesField: 'framesIn' | 'framesOut') => {
+/**
+ * One socket's metering state. Held for the connection's whole life (10,000 WebSockets mean
+ * 10,000 of these), so it is one object with prototype methods, and its meters are made only
+ * when their bytes come.
+ */
+class ConnectionTap {
+  private readonly other: LedgerAccount;
+  private readonly inHead = new HeadReader();
+  private readonly outHead = new HeadReader();
+  private readonly pending: Exchange[] = []; // requests whose response has not started, in order
+  private readonly open = new Set<Exchange>(); // requests whose response has not finished
+  private inState: StreamState = 'head';
+  private outState: StreamState = 'head';
+  private inExchange: Exchange | null = null;
+  private outExchange: Exchange | null = null;
+  private inBody: BodyMeter | null = null;
+  private outBody: BodyMeter | null = null;
+  inFrames: FrameMeter | null = null;
+  private outFrames: FrameMeter | null = null;
+  /** A meter met bytes it cannot make sense of: this socket is no longer counted (see `guarded`). */
+  broken = false;
+  /** The socket's own write functions, called after counting. */
+  write: SocketInternals['_write'] | null = null;
+  writev: SocketInternals['_writev'] | null = null;
+  push: Socket['push'] | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ledger: Ledger,
+    private readonly classify: Classify,
+    private readonly budget: RecordBudget,
+  ) {
+    this.other = ledger.account(null, 'other');
+  }
+
+  private file(account: LedgerAccount, counts: ByteCounts, framesField: 'framesIn' | 'framesOut'): void {
     account.add('payloadBytes', counts.payload);
     account.add('framingBytes', counts.framing);
     account.add(framesField, counts.frames);
-  };
+  }
 
-  const finish = (exchange: Exchange) => {
-    if (open.delete(exchange)) exchange.account.add('openConnections', -1);
-  };
+  private finish(exchange: Exchange): void {
+    if (this.open.delete(exchange)) exchange.account.add('openConnections', -1);
+  }
 
-  const onRequestHead = (head: ParsedHead) => {
+  private onRequestHead(head: ParsedHead): void {
     const [method = '', target = '/'] = head.startLine.split(' ');
-    const route = classify(method, target);
-    const account = ledger.account(route.client, route.category);
+    const route = this.classify(method, target);
+    const account = this.ledger.account(route.client, route.category);
     const upgrade = /websocket/i.test(head.headers.get('upgrade') ?? '');
-    const exchange: Exchange = { account, method, upgrade, route, requestHead: head.raw };
+    const exchange: Exchange = { account, method, route, requestHead: route.recordFrames ? head.raw : null };
     account.add('requests', 1);
     account.add('requestHeaderBytes', head.raw.length);
     account.add('openConnections', 1);
-    pending.push(exchange);
-    open.add(exchange);
-    inExchange = exchange;
+    this.pending.push(exchange);
+    this.open.add(exchange);
+    this.inExchange = exchange;
     if (upgrade) {
       // After an upgrade request the client's next bytes are frames (RFC 6455 §4.1).
-      inState = 'frames';
-      inFrames = new FrameMeter(route.recordFrames ? (raw) => keepFrame(record(socket), budget, 'in', raw) : undefined);
-      incomingFrames.set(socket, inFrames);
+      this.inState = 'frames';
+      this.inFrames = new FrameMeter(route.recordFrames ? (raw) => keepFrame(record(this.socket), this.budget, 'in', raw) : undefined);
       return;
     }
-    inBody = new BodyMeter(bodyKindOf(head.headers, 'none'));
-    inState = inBody.done ? 'head' : 'body';
-  };
+    this.inBody = new BodyMeter(bodyKindOf(head.headers, 'none'));
+    this.inState = this.inBody.done ? 'head' : 'body';
+  }
 
-  const onResponseHead = (head: ParsedHead) => {
+  private onResponseHead(head: ParsedHead): void {
     const status = Number(head.startLine.split(' ')[1]);
     if (status >= 100 && status < 200 && status !== 101) {
-      (pending[0]?.account ?? other).add('responseHeaderBytes', head.raw.length);
+      (this.pending[0]?.account ?? this.other).add('responseHeaderBytes', head.raw.length);
       return; // informational: the real response follows
     }
-    const exchange = pending.shift() ?? null;
-    outExchange = exchange;
-    (exchange?.account ?? other).add('responseHeaderBytes', head.raw.length);
+    const exchange = this.pending.shift() ?? null;
+    this.outExchange = exchange;
+    (exchange?.account ?? this.other).add('responseHeaderBytes', head.raw.length);
     if (status === 101 && exchange) {
-      const wire = record(socket);
-      wire.requestHead = exchange.requestHead;
+      this.outState = 'frames';
+      // Only the frame inspector's connections keep their handshake and frames.
+      if (!exchange.route.recordFrames) return void (this.outFrames = new FrameMeter());
+      const wire = record(this.socket);
+      wire.requestHead = exchange.requestHead ?? undefined;
       wire.responseHead = head.raw;
-      outState = 'frames';
-      outFrames = new FrameMeter(exchange.route.recordFrames ? (raw) => keepFrame(wire, budget, 'out', raw) : undefined);
+      this.outFrames = new FrameMeter((raw) => keepFrame(wire, this.budget, 'out', raw));
       return;
     }
     const noBody = exchange?.method === 'HEAD' || status === 204 || status === 304;
-    outBody = new BodyMeter(noBody ? { kind: 'none' } : bodyKindOf(head.headers, 'until-close'));
-    if (outBody.done) {
-      if (exchange) finish(exchange);
-      outState = 'head';
-    } else outState = 'body';
-  };
+    this.outBody = new BodyMeter(noBody ? { kind: 'none' } : bodyKindOf(head.headers, 'until-close'));
+    if (this.outBody.done) {
+      if (exchange) this.finish(exchange);
+      this.outState = 'head';
+    } else this.outState = 'body';
+  }
 
-  const onIncoming = (chunk: Buffer) => {
+  incoming(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
       const counts: ByteCounts = { payload: 0, framing: 0, frames: 0 };
-      if (inState === 'head') {
-        const { used, head, overflow } = inHead.take(chunk, offset);
+      if (this.inState === 'head') {
+        const { used, head, overflow } = this.inHead.take(chunk, offset);
         offset += used;
-        if (head) onRequestHead(head);
+        if (head) this.onRequestHead(head);
         if (overflow) {
           // Node answers 431 and closes; what follows belongs to no request.
-          inState = 'body';
-          inExchange = null;
-          inBody = null;
+          this.inState = 'body';
+          this.inExchange = null;
+          this.inBody = null;
         }
         continue;
       }
-      const account = inExchange?.account ?? other;
-      if (inState === 'frames') offset += inFrames!.take(chunk, offset, counts);
-      else if (inBody && !inBody.done) {
-        offset += inBody.take(chunk, offset, counts);
-        if (inBody.done) inState = 'head';
+      const account = this.inExchange?.account ?? this.other;
+      if (this.inState === 'frames') offset += this.inFrames!.take(chunk, offset, counts);
+      else if (this.inBody && !this.inBody.done) {
+        offset += this.inBody.take(chunk, offset, counts);
+        if (this.inBody.done) this.inState = 'head';
       } else {
         counts.payload += chunk.length - offset; // bytes Node will reject anyway
         offset = chunk.length;
       }
-      file(account, counts, 'framesIn');
+      this.file(account, counts, 'framesIn');
     }
-  };
+  }
 
-  const onOutgoing = (chunk: Buffer) => {
+  outgoing(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
       const counts: ByteCounts = { payload: 0, framing: 0, frames: 0 };
-      if (outState === 'head') {
-        const { used, head } = outHead.take(chunk, offset);
+      if (this.outState === 'head') {
+        const { used, head } = this.outHead.take(chunk, offset);
         offset += used;
-        if (head) onResponseHead(head);
+        if (head) this.onResponseHead(head);
         continue;
       }
-      const account = outExchange?.account ?? other;
-      if (outState === 'frames') offset += outFrames!.take(chunk, offset, counts);
+      const account = this.outExchange?.account ?? this.other;
+      if (this.outState === 'frames') offset += this.outFrames!.take(chunk, offset, counts);
       else {
-        offset += outBody!.take(chunk, offset, counts);
-        if (outBody!.done) {
-          if (outExchange) finish(outExchange);
-          outState = 'head';
+        offset += this.outBody!.take(chunk, offset, counts);
+        if (this.outBody!.done) {
+          if (this.outExchange) this.finish(this.outExchange);
+          this.outState = 'head';
         }
       }
-      file(account, counts, 'framesOut');
+      this.file(account, counts, 'framesOut');
     }
-  };
+  }
 
-  socket.once('close', () => {
+  closed(): void {
     // A head cut off by the close still crossed the wire.
-    other.add('requestHeaderBytes', inHead.pendingBytes);
-    other.add('responseHeaderBytes', outHead.pendingBytes);
-    for (const exchange of [...open]) finish(exchange);
-    const wire = wireRecordOf(socket);
-    if (wire && !wire.adopted) budget.release(wire);
-  });
+    this.other.add('requestHeaderBytes', this.inHead.pendingBytes);
+    this.other.add('responseHeaderBytes', this.outHead.pendingBytes);
+    for (const exchange of [...this.open]) this.finish(exchange);
+    const wire = wireRecordOf(this.socket);
+    if (wire && !wire.adopted) this.budget.release(wire);
+  }
+}
 
-  interceptSocketBytes(socket, total(onIncoming), total(onOutgoing));
+/** 'close' listener of every tapped socket (`this` is the socket). */
+function untap(this: TappedSocket): void {
+  this[TAP]?.closed();
 }
 
 /**
@@ -177,17 +210,14 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
  * process down: a meter that meets bytes it cannot make sense of stops counting that socket
  * (loudly, since it is our bug) and the bytes flow on.
  */
-function total(onBytes: (chunk: Buffer) => void): (chunk: Buffer) => void {
-  let broken = false;
-  return (chunk) => {
-    if (broken) return;
-    try {
-      onBytes(chunk);
-    } catch (error) {
-      broken = true;
-      console.error('BUG: socket tap stopped counting a connection:', error);
-    }
-  };
+function guarded(tap: ConnectionTap, direction: 'incoming' | 'outgoing', chunk: Buffer): void {
+  if (tap.broken) return;
+  try {
+    tap[direction](chunk);
+  } catch (error) {
+    tap.broken = true;
+    console.error('BUG: socket tap stopped counting a connection:', error);
+  }
 }
 
 type WritableChunk = { chunk: Buffer | string; encoding: BufferEncoding };
@@ -203,34 +233,44 @@ const asBuffer = (data: Buffer | string, encoding: BufferEncoding) =>
 /**
  * Sees every byte in both directions. Incoming bytes all pass `push` (the readable side);
  * outgoing ones all pass `_write`/`_writev` (the writable side), whoever writes them: Node's
- * HTTP server, Hono's streaming, or `ws` after an upgrade.
+ * HTTP server, Hono's streaming, or `ws` after an upgrade. The replacements are shared
+ * functions that find the tap on the socket (`this`), so a socket costs no closures.
  */
-function interceptSocketBytes(socket: Socket, onIncoming: (chunk: Buffer) => void, onOutgoing: (chunk: Buffer) => void): void {
-  const internals = socket as SocketInternals;
+function interceptSocketBytes(socket: TappedSocket): void {
+  const tap = socket[TAP]!;
   // These are Node internals (stable from Node 12 to 24); if one changes, say so at once rather
   // than count nothing. startServer's self-check also proves the tap sees a real exchange.
-  if (typeof internals._write !== 'function' || typeof socket.push !== 'function' || !('_handle' in socket)) {
+  if (typeof socket._write !== 'function' || typeof socket.push !== 'function' || !('_handle' in socket)) {
     throw new Error(`socket tap: Node ${process.version} changed net.Socket internals (_write/push/_handle); the ledger cannot count bytes`);
   }
   // Node's HTTP server reads a fresh socket's handle straight from C++ (`parser.consume`), which
   // bypasses `push`. Marking the handle consumed keeps reads in JavaScript, where we see them.
-  if (internals._handle) internals._handle._consumed = true;
+  if (socket._handle) socket._handle._consumed = true;
 
-  const push = socket.push;
-  socket.push = function (chunk: unknown, encoding?: BufferEncoding) {
-    if (chunk) onIncoming(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding));
-    return push.call(this, chunk, encoding);
-  };
-  const write = internals._write;
-  internals._write = function (data, encoding, callback) {
-    onOutgoing(asBuffer(data, encoding));
-    return write.call(this, data, encoding, callback);
-  };
-  const writev = internals._writev;
-  if (writev) {
-    internals._writev = function (chunks, callback) {
-      for (const { chunk, encoding } of chunks) onOutgoing(asBuffer(chunk, encoding));
-      return writev.call(this, chunks, callback);
-    };
+  tap.push = socket.push;
+  socket.push = tappedPush;
+  tap.write = socket._write;
+  socket._write = tappedWrite;
+  if (socket._writev) {
+    tap.writev = socket._writev;
+    socket._writev = tappedWritev;
   }
+}
+
+function tappedPush(this: TappedSocket, chunk: unknown, encoding?: BufferEncoding): boolean {
+  const tap = this[TAP]!;
+  if (chunk) guarded(tap, 'incoming', Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding));
+  return tap.push!.call(this, chunk, encoding);
+}
+
+function tappedWrite(this: TappedSocket, data: Buffer | string, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  const tap = this[TAP]!;
+  guarded(tap, 'outgoing', asBuffer(data, encoding));
+  return tap.write!.call(this, data, encoding, callback);
+}
+
+function tappedWritev(this: TappedSocket, chunks: WritableChunk[], callback: (error?: Error | null) => void): void {
+  const tap = this[TAP]!;
+  for (const { chunk, encoding } of chunks) guarded(tap, 'outgoing', asBuffer(chunk, encoding));
+  return tap.writev!.call(this, chunks, callback);
 }

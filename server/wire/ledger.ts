@@ -45,11 +45,16 @@ export class LedgerAccount {
 export class Ledger {
   private readonly clients = new Map<string, Book>();
   private readonly totals = emptyBook();
+  /** One account per (client, category), shared by all its connections instead of one each. */
+  private readonly accounts = new WeakMap<TransportFigures, LedgerAccount>();
 
   constructor(private readonly maxClients: number) {}
 
   account(client: string | null, category: LedgerCategory): LedgerAccount {
-    return new LedgerAccount(this.bookOf(client)[category], this.totals[category]);
+    const own = this.bookOf(client)[category];
+    let account = this.accounts.get(own);
+    if (!account) this.accounts.set(own, (account = new LedgerAccount(own, this.totals[category])));
+    return account;
   }
 
   stats(client: string | null): StatsReply {

@@ -13,34 +13,39 @@ export interface ParsedHead {
   headers: Map<string, string>;
 }
 
-/** Collects one HTTP head. `take` returns bytes consumed and, once complete, the head. */
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Collects one HTTP head. `take` returns bytes consumed and, once complete, the head. Every
+ * connection has two of these for its whole life, so between heads they hold nothing.
+ */
 export class HeadReader {
-  private parts: Buffer[] = [];
+  private parts: Buffer[] | null = null;
   private length = 0;
   /** Bytes of a head begun but not finished (counted if the connection closes mid-head). */
   get pendingBytes(): number {
     return this.length;
   }
   /** The last (up to) 3 bytes collected, so a CRLFCRLF split across chunks is still found. */
-  private recent = Buffer.alloc(0);
+  private recent = EMPTY;
 
   take(chunk: Buffer, offset: number): { used: number; head?: ParsedHead; overflow?: boolean } {
     const tail = this.recent;
-    const window = Buffer.concat([tail, chunk.subarray(offset)]);
+    const window = tail.length ? Buffer.concat([tail, chunk.subarray(offset)]) : chunk.subarray(offset);
     const end = window.indexOf(HEAD_END);
     if (end === -1) {
       const used = chunk.length - offset;
-      this.parts.push(chunk.subarray(offset));
+      (this.parts ??= []).push(chunk.subarray(offset));
       this.length += used;
       this.recent = Buffer.from(window.subarray(-3));
       return this.length > MAX_HEAD_BYTES ? { used, overflow: true } : { used };
     }
     const used = end + HEAD_END.length - tail.length;
-    this.parts.push(chunk.subarray(offset, offset + used));
-    const raw = Buffer.concat(this.parts);
-    this.parts = [];
+    const last = chunk.subarray(offset, offset + used);
+    const raw = Buffer.concat(this.parts ? [...this.parts, last] : [last]);
+    this.parts = null;
     this.length = 0;
-    this.recent = Buffer.alloc(0);
+    this.recent = EMPTY;
     return { used, head: parseHead(raw) };
   }
 }
@@ -150,7 +155,8 @@ export class BodyMeter {
  * `onFrame`, when given, receives each complete frame's raw bytes (for the frame inspector).
  */
 export class FrameMeter {
-  private header = Buffer.alloc(14);
+  /** A frame header being collected; made on first use (most sockets only ever send a few frames). */
+  private header: Buffer | null = null;
   private headerHave = 0;
   private headerNeed = 2;
   private payloadRemaining = 0;
@@ -176,16 +182,17 @@ export class FrameMeter {
       }
       if (this.headerHave === 0) this.frameStartedAt = Date.now();
       const used = Math.min(this.headerNeed - this.headerHave, chunk.length - offset);
-      chunk.copy(this.header, this.headerHave, offset, offset + used);
+      const header = (this.header ??= Buffer.alloc(14));
+      chunk.copy(header, this.headerHave, offset, offset + used);
       this.headerHave += used;
       counts.framing += used;
       offset += used;
-      if (this.headerHave === 2) this.headerNeed = headerLength(this.header);
+      if (this.headerHave === 2) this.headerNeed = headerLength(header);
       if (this.headerHave < this.headerNeed) continue;
       counts.frames++;
-      this.control = (this.header[0]! & 0x0f) >= 8;
-      this.payloadRemaining = payloadLength(this.header);
-      if (this.onFrame) this.frameParts = [this.header.subarray(0, this.headerNeed)];
+      this.control = (header[0]! & 0x0f) >= 8;
+      this.payloadRemaining = payloadLength(header);
+      if (this.onFrame) this.frameParts = [header.subarray(0, this.headerNeed)];
       this.headerHave = 0;
       this.headerNeed = 2;
       if (this.payloadRemaining === 0) this.endFrame();
