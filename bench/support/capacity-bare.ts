@@ -5,6 +5,7 @@
 //   /ws/feed         WebSocketServer({noServer}) + handleUpgrade; {"type":"start"} then {"type":"event","event":…}
 //   /api/long-poll   held until the next event (or `timeout` ms), then {"events":[…],"cursor","resync"}
 //   /api/sse         text/event-stream: `id:` at once, then `id:` + `data:` per event; a shared heartbeat
+//   /api/stream      application/x-ndjson: a start line at once, then one line per event (the WebSocket's messages)
 //   /api/short-poll  a small JSON reply at once
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ const FEED_ID = 'bare01';
 let seq = 0;
 const waiters = new Map<ServerResponse, NodeJS.Timeout>();
 const streams = new Set<ServerResponse>();
+const ndjsonStreams = new Set<ServerResponse>();
 const wss = new WebSocketServer({ noServer: true });
 
 const reply = (res: ServerResponse, status: number, body: string) =>
@@ -30,6 +32,8 @@ function publish(): { seq: number; at: number } {
   for (const socket of wss.clients) socket.send(forSockets);
   const frame = `id: ${cursor}\ndata: ${json}\n\n`;
   for (const res of streams) res.write(frame);
+  const line = `${forSockets}\n`;
+  for (const res of ndjsonStreams) res.write(line);
   if (waiters.size) {
     const body = `{"events":[${json}],"cursor":"${cursor}","resync":false}`;
     for (const [res, timer] of waiters) {
@@ -64,6 +68,13 @@ const server = createServer((req, res) => {
     res.once('close', () => streams.delete(res));
     return;
   }
+  if (url.pathname === '/api/stream') {
+    res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+    res.write(`{"type":"start","cursor":"${FEED_ID}-${seq}","resync":false}\n`);
+    ndjsonStreams.add(res);
+    res.once('close', () => ndjsonStreams.delete(res));
+    return;
+  }
   reply(res, 404, '{"error":{"code":"not_found","message":"not found"}}');
 });
 server.on('upgrade', (req, socket, head) => {
@@ -76,6 +87,7 @@ server.on('upgrade', (req, socket, head) => {
 });
 setInterval(() => {
   for (const res of streams) res.write(': heartbeat\n\n');
+  for (const res of ndjsonStreams) res.write('\n');
 }, 15_000).unref();
 
 process.on('message', async (message: ToCapacityServer) => {
@@ -85,7 +97,10 @@ process.on('message', async (message: ToCapacityServer) => {
     id: message.id,
     figures: {
       ...(await memoryFigures(message.gc)),
-      held: { websockets: wss.clients.size, longPolls: waiters.size, sse: streams.size, streams: wss.clients.size + waiters.size + streams.size },
+      held: {
+        byPath: { '/ws/feed': wss.clients.size, '/api/long-poll': waiters.size, '/api/sse': streams.size, '/api/stream': ndjsonStreams.size },
+        all: wss.clients.size + waiters.size + streams.size + ndjsonStreams.size,
+      },
     },
   });
 });

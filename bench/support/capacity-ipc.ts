@@ -4,8 +4,11 @@
 import type { MemoryFigures } from './child-memory.ts';
 
 export interface CapacityFigures extends MemoryFigures {
-  /** Connections the server says it holds right now: WebSockets, held long polls, SSE streams. */
-  held: { websockets: number; longPolls: number; sse: number; streams: number };
+  /**
+   * Connections the server says it holds right now (WebSockets, held long polls, open streams)
+   * by request path (a transport's catalog path), and `all` of them.
+   */
+  held: { byPath: Record<string, number>; all: number };
 }
 
 export type ToCapacityServer =

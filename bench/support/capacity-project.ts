@@ -3,6 +3,7 @@
 // spawned with an IPC channel (bench/support/capacity-ipc.ts). Settings come from the environment
 // (README "Settings"): the bench raises the fair-use limits and slows the ticker to one event a
 // minute, so the feed is idle while connections are counted and publishes only when asked.
+import { TRANSPORTS, transportSpec } from '../../src/protocol/transports.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { quote, type FromCapacityServer, type ToCapacityServer } from './capacity-ipc.ts';
@@ -20,20 +21,10 @@ process.on('message', async (message: ToCapacityServer) => {
     return send({ type: 'published', id: message.id, seq: event.seq, at: event.at });
   }
   const memory = await memoryFigures(message.gc);
-  const stats = server.ledger.stats(null).transports as Record<string, { openConnections: number }>;
-  send({
-    type: 'measure',
-    id: message.id,
-    figures: {
-      ...memory,
-      held: {
-        websockets: stats.websocket?.openConnections ?? 0,
-        longPolls: stats['long-poll']?.openConnections ?? 0,
-        sse: stats.sse?.openConnections ?? 0,
-        streams: server.fairUse.streams.total,
-      },
-    },
-  });
+  const stats = server.ledger.stats(null).transports;
+  const byPath = Object.fromEntries(TRANSPORTS.map((name) => [transportSpec(name).path, stats[name].openConnections]));
+  const all = TRANSPORTS.reduce((sum, name) => sum + stats[name].openConnections, 0);
+  send({ type: 'measure', id: message.id, figures: { ...memory, held: { byPath, all } } });
 });
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
