@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { errorResponse, refusalResponse } from '../guard/errors.ts';
 import { resolveFeed, startPosition } from '../guard/query.ts';
-import { serveHttpStream, type StreamFraming } from './http-stream.ts';
+import { httpStreams, type ServeStream, type StreamFraming } from './http-stream.ts';
 import type { Transport, TransportDeps } from './types.ts';
 
 const MAX_BODY_BYTES = 1024;
@@ -23,10 +23,10 @@ const framing: StreamFraming = {
   heartbeat: '\n',
 };
 
-function serve(c: Context, deps: TransportDeps, values: Record<string, string>) {
+function serve(c: Context, deps: TransportDeps, stream: ServeStream, values: Record<string, string>) {
   const resolved = resolveFeed(values, deps.feed);
   if (!resolved.ok) return refusalResponse(c, resolved.refusal);
-  return serveHttpStream(c, deps, resolved.channel, startPosition(resolved.query), framing);
+  return stream(c, resolved.channel, startPosition(resolved.query));
 }
 
 /** A POST body: a flat JSON object of strings (numbers are taken as their text). */
@@ -50,7 +50,8 @@ export const fetchStream: Transport = {
   name: 'fetch-stream',
   path: transportSpec('fetch-stream').path,
   mount(app, deps) {
-    app.get(this.path, (c) => serve(c, deps, c.req.query()));
+    const stream = httpStreams(deps, framing);
+    app.get(this.path, (c) => serve(c, deps, stream, c.req.query()));
     if (!transportSpec('fetch-stream').post) return;
     const limit = bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -59,7 +60,7 @@ export const fetchStream: Transport = {
     app.post(this.path, limit, async (c) => {
       const values = bodyValues(await c.req.text());
       if (!values) return errorResponse(c, 'bad_body', 'body must be a JSON object of strings, e.g. {"channel":"ticker","after":"0"}');
-      return serve(c, deps, { ...c.req.query(), ...values });
+      return serve(c, deps, stream, { ...c.req.query(), ...values });
     });
   },
 };

@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
+import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { TransportName } from '../../src/protocol/transports.ts';
 import type { CursorPosition } from '../../src/protocol/cursor.ts';
 import type { Channel, StoredEvent } from '../feed/channel.ts';
-import { follow, type FeedSink } from '../feed/follow.ts';
+import { Follower, type FeedSink, type FollowLimits } from '../feed/follow.ts';
+import { heartbeatsEvery, type Beating, type Heartbeats } from '../feed/heartbeats.ts';
 import { refusalResponse } from '../guard/errors.ts';
 import { addressOf, type TransportDeps } from './types.ts';
 
@@ -21,57 +23,120 @@ export interface StreamFraming {
   heartbeat: string;
 }
 
-/**
- * One long HTTP response that carries a channel: written straight to Node's response (no
- * web-streams chain; its 'drain' gives backpressure), fed by `follow` from `from`, with a
- * heartbeat while idle, counted against the address's open streams, ended when the server shuts
- * down. A reader that stays at the unsent-bytes cap is cut and resumes from its cursor. Every
- * listener, timer and hold is released on the response's 'close', which fires on every exit.
- */
-export function serveHttpStream(c: Context, deps: TransportDeps, channel: Channel, from: CursorPosition | null, framing: StreamFraming) {
-  const { config, closing, fairUse } = deps;
-  if (closing.aborted) return refusalResponse(c, { code: 'shutting_down', message: 'the server is shutting down' });
-  const release = fairUse.holdStream(addressOf(c, config));
-  if (typeof release !== 'function') return refusalResponse(c, release);
-  const response = (c.env as HttpBindings).outgoing;
-  response.writeHead(200, {
-    'Content-Type': framing.contentType,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    // nginx and similar proxies buffer responses unless told not to.
-    'X-Accel-Buffering': 'no',
-  });
+const STREAM = Symbol('http stream');
+type StreamResponse = ServerResponse & { [STREAM]?: HttpStream };
 
-  const sink: FeedSink = {
-    get unsentBytes() {
-      return response.writableLength;
-    },
-    start(cursor, resync) {
-      response.write(framing.start(cursor, resync));
-    },
-    event(stored) {
-      response.write((stored.framed[framing.name] ??= Buffer.from(framing.event(stored, channel))));
-    },
-    onDrain(callback) {
-      response.once('drain', callback);
-      return () => response.off('drain', callback);
-    },
-    tooSlow() {
-      response.destroy();
-    },
+/** What every stream of one transport shares. */
+interface StreamShared {
+  framing: StreamFraming;
+  heartbeats: Heartbeats;
+  limits: FollowLimits;
+  /** Open streams, for the one shutdown listener. */
+  open: Set<HttpStream>;
+}
+
+/**
+ * One open stream: the feed's sink, its heartbeat, its release. Prototype methods and a shared
+ * 'close' listener, so a stream costs this object rather than a timer and a set of closures.
+ */
+class HttpStream implements FeedSink, Beating {
+  follower: Follower | null = null;
+
+  constructor(
+    private readonly response: StreamResponse,
+    private readonly channel: Channel,
+    private readonly release: () => void,
+    private readonly shared: StreamShared,
+  ) {}
+
+  get unsentBytes(): number {
+    return this.response.writableLength;
+  }
+
+  start(cursor: string, resync: boolean): void {
+    this.response.write(this.shared.framing.start(cursor, resync));
+  }
+
+  event(stored: StoredEvent): void {
+    const { framing } = this.shared;
+    this.response.write((stored.framed[framing.name] ??= Buffer.from(framing.event(stored, this.channel))));
+  }
+
+  onDrain(callback: () => void): () => void {
+    const response = this.response;
+    response.once('drain', callback);
+    return () => response.off('drain', callback);
+  }
+
+  tooSlow(): void {
+    this.response.destroy();
+  }
+
+  /** Something on an idle stream, so proxies keep it open. */
+  beat(): void {
+    if (this.response.writableLength === 0) this.response.write(this.shared.framing.heartbeat);
+  }
+
+  /** Shutdown: end the stream (its 'close' then releases everything). */
+  end(): void {
+    this.response.end();
+  }
+
+  closed(): void {
+    this.follower?.stop();
+    this.shared.heartbeats.delete(this);
+    this.shared.open.delete(this);
+    this.release();
+  }
+}
+
+/** 'close' fires on every exit: the client left, we ended the stream, or we cut it. */
+function onStreamClose(this: StreamResponse): void {
+  const stream = this[STREAM];
+  this[STREAM] = undefined;
+  stream?.closed();
+}
+
+export type ServeStream = (c: Context, channel: Channel, from: CursorPosition | null) => Response | typeof RESPONSE_ALREADY_SENT;
+
+/**
+ * The HTTP streams of one transport (call once, at mount): each request becomes one long
+ * response that carries a channel, written straight to Node's response (no web-streams chain;
+ * its 'drain' gives backpressure), fed by a `Follower` from `from`, with a heartbeat while idle
+ * (one shared timer), counted against the address's open streams, ended when the server shuts
+ * down (one listener for all). A reader that stays at the unsent-bytes cap is cut and resumes
+ * from its cursor. Everything is released on the response's 'close', which fires on every exit.
+ */
+export function httpStreams(deps: TransportDeps, framing: StreamFraming): ServeStream {
+  const { config, closing, fairUse } = deps;
+  const shared: StreamShared = {
+    framing,
+    heartbeats: heartbeatsEvery(config.sseHeartbeatMs),
+    limits: { maxUnsentBytes: config.sendBufferMaxBytes, slowConsumerMs: config.slowConsumerMs },
+    open: new Set(),
   };
-  const stop = follow(channel, from, sink, { maxUnsentBytes: config.sendBufferMaxBytes, slowConsumerMs: config.slowConsumerMs });
-  const heartbeat = setInterval(() => {
-    if (response.writableLength === 0) response.write(framing.heartbeat);
-  }, config.sseHeartbeatMs);
-  const end = () => response.end();
-  closing.addEventListener('abort', end, { once: true });
-  // 'close' fires on every exit: the client left, we ended the stream, or we cut it.
-  response.once('close', () => {
-    stop();
-    clearInterval(heartbeat);
-    closing.removeEventListener('abort', end);
-    release();
+  closing.addEventListener('abort', () => {
+    for (const stream of [...shared.open]) stream.end();
   });
-  return RESPONSE_ALREADY_SENT;
+  return (c, channel, from) => {
+    if (closing.aborted) return refusalResponse(c, { code: 'shutting_down', message: 'the server is shutting down' });
+    const release = fairUse.holdStream(addressOf(c, config));
+    if (typeof release !== 'function') return refusalResponse(c, release);
+    const response = (c.env as HttpBindings).outgoing as StreamResponse;
+    response.writeHead(200, {
+      'Content-Type': framing.contentType,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      // nginx and similar proxies buffer responses unless told not to.
+      'X-Accel-Buffering': 'no',
+    });
+    const stream = new HttpStream(response, channel, release, shared);
+    response[STREAM] = stream;
+    response.on('close', onStreamClose);
+    shared.open.add(stream);
+    shared.heartbeats.add(stream);
+    stream.follower = new Follower(channel, from, stream, shared.limits);
+    // The follower may have cut the stream already (a write error); 'close' then comes later.
+    return RESPONSE_ALREADY_SENT;
+  };
 }
