@@ -46,7 +46,7 @@ export const configSchema = z
     longPollDefaultTimeoutMs: int(1, 55_000).default(25_000),
     /** LONG_POLL_MAX_TIMEOUT_MS: the largest `timeout` a client may ask for. */
     longPollMaxTimeoutMs: int(1, 55_000).default(55_000),
-    /** SSE_HEARTBEAT_MS: comment line on idle SSE streams, so proxies keep them open. */
+    /** SSE_HEARTBEAT_MS: on idle streams (an SSE comment, an empty fetch-stream line), so proxies keep them open. */
     sseHeartbeatMs: int(100, 120_000).default(15_000),
     /** WS_PING_INTERVAL_MS: server pings; a peer that has not ponged by the next ping is dropped. */
     wsPingIntervalMs: int(100, 120_000).default(25_000),
