@@ -6,6 +6,8 @@ import { mountTime } from './api/time.ts';
 import { mountChat } from './demos/chat.ts';
 import { mountEcho } from './demos/echo.ts';
 import { mountInspect } from './demos/inspect.ts';
+import { mountRooms } from './rooms/routes.ts';
+import type { RoomRegistry } from './rooms/registry.ts';
 import { errorBody, errorResponse, refusalResponse } from './guard/errors.ts';
 import { hostRefusal, isAllowedHost } from './guard/origin.ts';
 import { securityHeaders } from './guard/security-headers.ts';
@@ -21,6 +23,8 @@ export interface AppDeps extends TransportDeps {
   /** Hostnames besides IP literals and localhost that state-changing requests may name in Host. */
   allowedHosts: ReadonlySet<string>;
   health(): HealthReply;
+  /** Classroom rooms (issue #10). */
+  rooms: RoomRegistry;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -44,6 +48,7 @@ export function createApp(deps: AppDeps): Hono {
   mountTime(app);
   mountHealth(app, deps.health);
   mountChannels(app, deps.feed, deps.fairUse, deps.config);
+  mountRooms(app, deps);
   mountStats(app, deps.ledger);
   answerWrongMethods(app);
   mountStaticSite(app, deps.config.staticDir);

@@ -63,6 +63,18 @@ export const configSchema = z
     maxPrivateChannels: int(1, 10_000).default(200),
     /** PRIVATE_CHANNELS_PER_ADDRESS: live private channels one client address may hold. */
     privateChannelsPerAddress: int(1, 10_000).default(100),
+    /** ROOM_IDLE_MS: a classroom room with no request about it this long ends (its channel, timers and members go). */
+    roomIdleMs: int(1000, 86_400_000).default(1_800_000),
+    /** MAX_ROOMS: live classroom rooms before 429. */
+    maxRooms: int(1, 10_000).default(100),
+    /** ROOMS_PER_ADDRESS: live rooms one client address may have opened. */
+    roomsPerAddress: int(1, 10_000).default(10),
+    /** ROOM_MAX_MEMBERS: phones one room may hold (a phone that joins again is still one). */
+    roomMaxMembers: int(1, 100_000).default(1000),
+    /** ROOM_REPORTS_PER_SECOND_PER_CLIENT: buzz delays and answers one client id may report, averaged over 10 s. */
+    roomReportsPerSecondPerClient: int(1, 10_000).default(5),
+    /** ROOM_POLL_INTERVAL_MS: a new room's short-poll interval (the teacher changes it live). */
+    roomPollIntervalMs: int(100, 10_000).default(1000),
     /** SOCKETS_PER_ADDRESS: open TCP connections from one address (not applied behind TRUST_PROXY). */
     socketsPerAddress: int(1, 1_000_000).default(800),
     /** STREAMS_PER_ADDRESS: WebSockets, SSE streams and held long polls of one client address. */
@@ -110,6 +122,12 @@ const ENV_NAMES: Record<keyof Config, string> = {
   trustProxy: 'TRUST_PROXY',
   maxPrivateChannels: 'MAX_PRIVATE_CHANNELS',
   privateChannelsPerAddress: 'PRIVATE_CHANNELS_PER_ADDRESS',
+  roomIdleMs: 'ROOM_IDLE_MS',
+  maxRooms: 'MAX_ROOMS',
+  roomsPerAddress: 'ROOMS_PER_ADDRESS',
+  roomMaxMembers: 'ROOM_MAX_MEMBERS',
+  roomReportsPerSecondPerClient: 'ROOM_REPORTS_PER_SECOND_PER_CLIENT',
+  roomPollIntervalMs: 'ROOM_POLL_INTERVAL_MS',
   socketsPerAddress: 'SOCKETS_PER_ADDRESS',
   streamsPerAddress: 'STREAMS_PER_ADDRESS',
   requestsPerSecondPerAddress: 'REQUESTS_PER_SECOND_PER_ADDRESS',

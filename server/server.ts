@@ -10,6 +10,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { admitRequests, answerClientErrors, routeUpgrades, type EdgeDeps } from './edge.ts';
 import { Feed } from './feed/feed.ts';
+import { RoomRegistry } from './rooms/registry.ts';
 import { addressKey } from './guard/client-address.ts';
 import { errorBody, writeRefusal } from './guard/errors.ts';
 import { FairUse } from './guard/fair-use.ts';
@@ -26,6 +27,7 @@ export interface RunningServer {
   feed: Feed;
   ledger: Ledger;
   fairUse: FairUse;
+  rooms: RoomRegistry;
   /** Graceful shutdown: WebSockets get 1001, SSE streams end, held polls answer. */
   close(): Promise<void>;
   /** Cuts every client's TCP connection at once, as a network failure would (tests, demos). */
@@ -65,6 +67,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     maxPrivateChannels: config.maxPrivateChannels,
   });
   const ledger = new Ledger(config.maxLedgerClients);
+  const rooms = new RoomRegistry(feed, config);
   const fairUse = new FairUse(config);
   const recordBudget = new RecordBudget(config.inspectTotalMaxBytes);
   const socketRoutes = new SocketRoutes();
@@ -101,6 +104,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     recordBudget,
     allowedHosts,
     health,
+    rooms,
   });
   const edge: EdgeDeps = {
     fairUse,
@@ -187,6 +191,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   const close = () =>
     (closed ??= new Promise<void>((resolve) => {
       shutdown.abort();
+      rooms.close();
       feed.close();
       clearInterval(socketWatch);
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
@@ -208,7 +213,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   const dropConnections = () => {
     for (const socket of sockets) socket.destroy();
   };
-  return { url: `http://${host}:${port}`, port, feed, ledger, fairUse, close, dropConnections };
+  return { url: `http://${host}:${port}`, port, feed, ledger, fairUse, rooms, close, dropConnections };
 }
 
 /**

@@ -47,7 +47,10 @@ type Listener = (stored: StoredEvent) => void;
 
 /** A subscriber that is an object (one per reader, held for its whole life): no closure needed. */
 export interface Subscriber {
-  wake(stored: StoredEvent): void;
+  /** A new event was published (`undefined`: no new event, answer now; see `disconnectReaders`). */
+  wake(stored?: StoredEvent): void;
+  /** Close this reader's connection so it resumes from its cursor (a stream or a socket). */
+  disconnect?(): void;
 }
 
 /** Short random id of one run of a channel: "<feedId>-<seq>" cursors carry it. */
@@ -163,6 +166,28 @@ export class Channel {
 
   unsubscribe(subscriber: Subscriber): void {
     this.listeners.delete(subscriber);
+  }
+
+  /**
+   * Cuts every reader of this channel at once (a classroom's "cut", issue #10; a room that
+   * ends): stream and socket readers are disconnected and resume from their cursor; a held
+   * long poll, which has no `disconnect`, is woken and answers at once, which for a poll is how
+   * its connection ends. Function listeners are not readers and stay. Returns how many were cut.
+   */
+  disconnectReaders(): number {
+    let cut = 0;
+    for (const listener of [...this.listeners]) {
+      if (typeof listener === 'function') continue;
+      try {
+        if (listener.disconnect) listener.disconnect();
+        else listener.wake();
+      } catch (error) {
+        console.error('BUG: disconnecting a reader threw:', error);
+      }
+      this.listeners.delete(listener);
+      cut++;
+    }
+    return cut;
   }
 
   /**

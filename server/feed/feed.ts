@@ -10,7 +10,7 @@ export interface FeedOptions extends ChannelLimits {
 
 export class TooManyChannelsError extends Error {}
 
-/** All channels: the always-on ticker and private, self-ending race channels. */
+/** All channels: the always-on ticker, private self-ending race channels, classroom rooms' channels. */
 export class Feed {
   private readonly channels = new Map<string, Channel>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -46,6 +46,22 @@ export class Feed {
       this.after(this.options.maxAgeMs, () => this.channels.delete(channel.id));
     });
     return channel;
+  }
+
+  /**
+   * A channel for one classroom room (issue #10): no producer and no duration; the room
+   * publishes into it and calls `removeRoomChannel` when it ends. Rooms have caps of their own
+   * (server/rooms/registry.ts), so these do not count against `maxPrivateChannels`.
+   */
+  createRoomChannel(): Channel {
+    return this.addChannel(`room-${randomBytes(8).toString('hex')}`);
+  }
+
+  /** Ends a room's channel: its readers are cut and it no longer resolves (404 to readers). */
+  removeRoomChannel(channel: Channel): void {
+    if (this.channels.get(channel.id) !== channel) return;
+    this.channels.delete(channel.id);
+    channel.disconnectReaders();
   }
 
   /** Stops every producer (shutdown, tests). */

@@ -62,6 +62,14 @@ export class Follower implements Subscriber {
     this.pump();
   }
 
+  /** The channel cuts its readers: close the connection the way a stuck reader's is closed
+   * (`tooSlow`: WebSocket 1013, HTTP stream destroyed), so the client resumes from its cursor. */
+  disconnect(): void {
+    if (this.stopped) return;
+    this.stop();
+    this.sink.tooSlow();
+  }
+
   private waitForDrain(): void {
     this.cancelDrain = this.sink.onDrain(() => {
       this.cancelDrain = null;

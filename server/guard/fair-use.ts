@@ -8,7 +8,7 @@ const RATE_WINDOW_S = 10;
 const RETRY_CONCURRENCY_S = 5;
 
 /** Things one address may hold at once (sockets, streams, channels), released exactly once. */
-class HeldCounter {
+export class HeldCounter {
   private readonly held = new Map<string, number>();
   constructor(private readonly max: number) {}
 

@@ -116,4 +116,17 @@ describe('Channel', () => {
     }
     expect(seen).toEqual([1]);
   });
+
+  it('cuts its readers at once: a disconnectable reader is disconnected, a held poll is woken, a plain listener stays', () => {
+    const { channel } = channelWithClock();
+    const calls: string[] = [];
+    channel.add({ wake: () => calls.push('stream woken'), disconnect: () => calls.push('stream disconnected') });
+    channel.add({ wake: (stored) => calls.push(stored === undefined ? 'poll answered' : 'poll woken by an event') });
+    channel.subscribe(() => calls.push('listener'));
+    expect(channel.disconnectReaders()).toBe(2);
+    expect(calls).toEqual(['stream disconnected', 'poll answered']);
+    expect(channel.subscriberCount).toBe(1);
+    channel.publish({});
+    expect(calls.at(-1)).toBe('listener');
+  });
 });

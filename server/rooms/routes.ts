@@ -1,0 +1,132 @@
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { ReportReply, RoomCreated } from '../../src/protocol/rooms.ts';
+import type { Config } from '../config.ts';
+import { errorResponse, refusalResponse } from '../guard/errors.ts';
+import { addressOf, incomingOf } from '../transports/types.ts';
+import type { Ledger } from '../wire/ledger.ts';
+import { createRoomBody, emptyBody, joinBody, MAX_ROOM_BODY_BYTES, questionBody, readBody, reportBody, streamBody, switchBody } from './bodies.ts';
+import { joinUrls } from './join-url.ts';
+import type { RoomRegistry } from './registry.ts';
+import { Room } from './room.ts';
+import { isTeacher } from './secrets.ts';
+
+export interface RoomsDeps {
+  rooms: RoomRegistry;
+  ledger: Ledger;
+  config: Config;
+}
+
+/** Reports are rated over this window, so a burst of a buzz and an answer is fine. */
+const REPORT_WINDOW_S = 10;
+
+/** The teacher's actions: each needs `Authorization: Bearer <teacherKey>`. */
+const teacherActions = {
+  buzz: async (c: Context, room: Room) => {
+    const body = await readBody(c, emptyBody);
+    return body.ok ? c.json(room.buzz()) : body.response;
+  },
+  stream: async (c: Context, room: Room) => {
+    const body = await readBody(c, streamBody);
+    return body.ok ? c.json(room.startStream(body.value.perSecond, body.value.seconds)) : body.response;
+  },
+  switch: async (c: Context, room: Room) => {
+    const body = await readBody(c, switchBody);
+    return body.ok ? c.json(room.switchTo(body.value)) : body.response;
+  },
+  cut: async (c: Context, room: Room) => {
+    const body = await readBody(c, emptyBody);
+    return body.ok ? c.json(room.cut()) : body.response;
+  },
+  question: async (c: Context, room: Room) => {
+    const body = await readBody(c, questionBody);
+    return body.ok ? c.json(room.question(body.value)) : body.response;
+  },
+};
+
+/** `/api/rooms/*`: classroom mode (issue #10; README "Rooms (classroom mode)"). */
+export function mountRooms(app: Hono, { rooms, ledger, config }: RoomsDeps): void {
+  const limit = bodyLimit({
+    maxSize: MAX_ROOM_BODY_BYTES,
+    onError: (c) => errorResponse(c, 'payload_too_large', `body over ${MAX_ROOM_BODY_BYTES} bytes`),
+  });
+  const reportRate = new RateLimiterMemory({
+    keyPrefix: 'room-reports',
+    points: config.roomReportsPerSecondPerClient * REPORT_WINDOW_S,
+    duration: REPORT_WINDOW_S,
+  });
+  const noStore = (c: Context) => c.header('Cache-Control', 'no-store');
+  const unknownRoom = (c: Context) => errorResponse(c, 'not_found', `no room "${c.req.param('code')}" (rooms end after ${config.roomIdleMs} ms idle)`);
+
+  app.post('/api/rooms', limit, async (c) => {
+    const body = await readBody(c, createRoomBody);
+    if (!body.ok) return body.response;
+    const room = rooms.create(addressOf(c, config));
+    if (!(room instanceof Room)) return refusalResponse(c, room);
+    const urls = joinUrls({
+      publicOrigin: config.publicOrigin,
+      listenHost: config.host,
+      // The port this request came in on: the one phones must use too (config.port may be 0).
+      port: incomingOf(c).socket.localPort ?? config.port,
+      room: room.code,
+      locale: body.value.locale,
+    });
+    noStore(c);
+    const reply: RoomCreated = { room: room.code, teacherKey: room.teacherKey, channel: room.channel.id, ...urls, idleTimeoutMs: rooms.idleTimeoutMs };
+    return c.json(reply, 201);
+  });
+
+  app.get('/api/rooms/:code', (c) => {
+    const room = rooms.get(c.req.param('code'));
+    if (!room) return unknownRoom(c);
+    noStore(c);
+    return c.json(room.aggregate(ledger, rooms.idleTimeoutMs));
+  });
+
+  app.post('/api/rooms/:code/join', limit, async (c) => {
+    const room = rooms.get(c.req.param('code'));
+    if (!room) return unknownRoom(c);
+    const body = await readBody(c, joinBody);
+    if (!body.ok) return body.response;
+    const joined = room.join(body.value.client, body.value.transport);
+    if (!joined) return errorResponse(c, 'room_full', `this room is full (${config.roomMaxMembers} phones)`, { 'Retry-After': '60' });
+    noStore(c);
+    return c.json(joined);
+  });
+
+  app.post('/api/rooms/:code/reports', limit, async (c) => {
+    const room = rooms.get(c.req.param('code'));
+    if (!room) return unknownRoom(c);
+    const body = await readBody(c, reportBody);
+    if (!body.ok) return body.response;
+    const report = body.value;
+    if (!room.isMember(report.client)) return errorResponse(c, 'not_found', `client "${report.client}" has not joined this room`);
+    try {
+      await reportRate.consume(`${room.code}:${report.client}`);
+    } catch (result) {
+      const retryS = Math.max(1, Math.ceil((result instanceof RateLimiterRes ? result.msBeforeNext : 1000) / 1000));
+      return errorResponse(c, 'too_many_requests', 'too many reports from this client; slow down', { 'Retry-After': String(retryS) });
+    }
+    const outcome = 'seq' in report ? room.reportDelay(report.client, report.seq, report.delayMs) : room.answer(report.client, report.question, report.answer);
+    if (outcome === 'unknown') {
+      const what = 'seq' in report ? `no buzz with seq ${report.seq}` : `no question "${report.question}"`;
+      return errorResponse(c, 'not_found', `${what} in this room (it keeps the latest ones)`);
+    }
+    if (outcome === 'out_of_range') return errorResponse(c, 'bad_body', 'answer must be the index of one of the choices');
+    const reply: ReportReply = { counted: outcome === 'counted' };
+    return c.json(reply);
+  });
+
+  for (const [action, run] of Object.entries(teacherActions)) {
+    app.post(`/api/rooms/:code/${action}`, limit, async (c) => {
+      const room = rooms.get(c.req.param('code'));
+      if (!room) return unknownRoom(c);
+      if (!isTeacher(room.teacherKey, c.req.header('authorization'))) {
+        return errorResponse(c, 'unauthorized', 'this needs the room\'s teacher key: "Authorization: Bearer <teacherKey>"', { 'WWW-Authenticate': 'Bearer' });
+      }
+      noStore(c);
+      return run(c, room);
+    });
+  }
+}
