@@ -22,6 +22,8 @@ export interface MemoryFigures {
    * ~3.5 to ~8 MB), so an RSS delta that includes it is not memory the connections hold.
    */
   youngGenBytes: number;
+  /** CPU time this process has used so far (user + system), for CPU over a phase. */
+  cpuMs: number;
 }
 
 /** This process's memory; after full GCs when `gc`, so what is left is reachable, not garbage. */
@@ -29,5 +31,6 @@ export async function memoryFigures(gc = false): Promise<MemoryFigures> {
   if (gc) await fullGc();
   const memory = process.memoryUsage();
   const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-  return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, youngGenBytes: young?.physical_space_size ?? 0 };
+  const cpu = process.cpuUsage();
+  return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, youngGenBytes: young?.physical_space_size ?? 0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
 import { transportSpec, type TransportName } from '../../src/protocol/transports.ts';
-import { receiveMessage, streamParser, type StreamLog } from './stream-parsers.ts';
+import { logEvents, receiveMessage, streamParser, type StreamLog } from './stream-parsers.ts';
 
 /** What a test reader saw: events in arrival order, resync signals, its last cursor. */
 export type ReaderLog = StreamLog;
@@ -22,13 +22,17 @@ export interface ReaderOptions {
   pollIntervalMs?: number;
   /** Sent as Last-Event-ID instead of `after` (SSE reads it; other streams ignore it). */
   lastEventId?: string;
+  /** Record each event's arrival time in `log.receivedAt`. */
+  timestamps?: boolean;
 }
+
+const newLog = (options: ReaderOptions): ReaderLog => (options.timestamps ? { events: [], resyncs: 0, receivedAt: [] } : { events: [], resyncs: 0 });
 
 const query = (options: ReaderOptions, after: string | undefined, extra = '') =>
   `channel=${options.channel}&client=${options.client}${after === undefined ? '' : `&after=${after}`}${extra}`;
 
 function pollReader(path: string, extra: string, options: ReaderOptions): Reader {
-  const log: ReaderLog = { events: [], resyncs: 0 };
+  const log = newLog(options);
   const controller = new AbortController();
   let cursor = options.after;
   const loop = (async () => {
@@ -37,7 +41,7 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
         const response = await fetch(`${options.baseUrl}${path}?${query(options, cursor, extra)}`, { signal: controller.signal });
         const reply = (await response.json()) as PollReply;
         if (reply.resync) log.resyncs++;
-        log.events.push(...reply.events);
+        logEvents(log, reply.events);
         cursor = log.cursor = reply.cursor;
         if (reply.more) continue; // the rest of a paged backlog is ready now
       } catch {
@@ -54,7 +58,7 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
  * new streaming transport is read without a reader of its own.
  */
 function streamReader(path: string, options: ReaderOptions): Reader {
-  const log: ReaderLog = { events: [], resyncs: 0 };
+  const log = newLog(options);
   const controller = new AbortController();
   const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'Last-Event-ID': String(options.lastEventId) };
   const done = (async () => {
@@ -72,7 +76,7 @@ function streamReader(path: string, options: ReaderOptions): Reader {
 }
 
 function socketReader(path: string, options: ReaderOptions): Reader {
-  const log: ReaderLog = { events: [], resyncs: 0 };
+  const log = newLog(options);
   const wsUrl = options.baseUrl.replace(/^http/, 'ws');
   const socket = new WebSocket(`${wsUrl}${path}?${query(options, options.after)}`);
   socket.on('message', (data) => receiveMessage(log, JSON.parse(String(data)) as FeedSocketMessage));

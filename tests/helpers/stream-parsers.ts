@@ -9,6 +9,17 @@ export interface StreamLog {
   resyncs: number;
   /** Where a reconnect would resume (`after`): the last `id:` of SSE, the start/event cursor of NDJSON. */
   cursor?: string;
+  /** When present, each event's arrival (epoch ms, sub-ms), parallel to `events` (the benches time delivery). */
+  receivedAt?: number[];
+}
+
+/** Logs events that arrived together. */
+export function logEvents(log: StreamLog, events: FeedEvent[]): void {
+  log.events.push(...events);
+  if (log.receivedAt) {
+    const now = performance.timeOrigin + performance.now();
+    for (let i = 0; i < events.length; i++) log.receivedAt.push(now);
+  }
 }
 
 /** Splits text into complete records at `separator`, keeping the unfinished tail for later. */
@@ -27,7 +38,7 @@ function splitter(separator: string, onRecord: (record: string) => void) {
 /** One feed message (a WebSocket message, an NDJSON line). */
 export function receiveMessage(log: StreamLog, message: FeedSocketMessage): void {
   if (message.type === 'event') {
-    log.events.push(message.event);
+    logEvents(log, [message.event]);
     if (log.cursor) log.cursor = `${log.cursor.split('-')[0]}-${message.event.seq}`;
     return;
   }
@@ -43,7 +54,7 @@ const sseRecords = (log: StreamLog) =>
     if (id !== undefined) log.cursor = id;
     const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
     if (lines.includes('event: resync')) log.resyncs++;
-    else if (data) log.events.push(JSON.parse(data) as FeedEvent);
+    else if (data) logEvents(log, [JSON.parse(data) as FeedEvent]);
   });
 
 /** NDJSON lines: the feed's messages; empty lines are heartbeats. */
