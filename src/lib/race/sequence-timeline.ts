@@ -2,6 +2,7 @@
 // delivered event of a small race, and the geometry of the window the playhead shows. Times are
 // this browser's clock; the server's `at` is moved onto it with the measured clock offset.
 import type { TransportName } from '../../protocol/feed.ts';
+import { transportSpec } from '../../protocol/transports.ts';
 import type { ClockEstimate } from './clock.ts';
 import type { RaceLogEntry } from './recording.ts';
 
@@ -121,7 +122,7 @@ export function layoutShapes(timeline: SequenceTimeline, layout: Layout): Shape[
       if (!span.failed) shapes.push({ kind: 'label', x: Math.min(x1 + 4, right - 9), y: browserY + 12, text: String(span.events), tone: span.events > 0 ? 'count' : 'empty' });
     }
     // Pushed events: a tick from the server up to the browser inside the open connection.
-    if (lane === 'sse' || lane === 'websocket') {
+    if (transportSpec(lane).kind !== 'poll') {
       for (const { t } of timeline.deliveries.get(lane)!) {
         if (t > playhead || t < from) continue;
         shapes.push({ kind: 'arrow', x1: x(t), y1: serverY - 4, x2: x(t), y2: browserY + 4, lane, tone: 'push' });

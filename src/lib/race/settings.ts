@@ -50,6 +50,6 @@ export function defaultPreset(mode: RaceMode): PresetName {
 export const expectedEvents = (settings: Pick<RaceSettings, 'durationMs' | 'eventIntervalMs'>) =>
   Math.max(1, Math.floor(settings.durationMs / settings.eventIntervalMs));
 
-/** The sweep: short polling at these intervals, on one channel with the three push transports. */
+/** The sweep: short polling at these intervals, on one channel with every other transport. */
 export const SWEEP_INTERVALS_MS = [250, 500, 1000, 2000, 4000] as const;
 export const SWEEP_DEFAULTS = { eventIntervalMs: 730, payloadBytes: 120, durationMs: 20_000, longPollHoldMs: 25_000 } as const;

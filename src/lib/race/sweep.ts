@@ -1,4 +1,4 @@
-// The sweep: short polling at several intervals plus the three push transports on one channel.
+// The sweep: short polling at several intervals plus every other transport on one channel.
 // Each lane becomes one point: requests per minute (server ledger) against mean latency (browser).
 import { TRANSPORTS, type TransportName } from '../../protocol/feed.ts';
 import type { RaceView } from './race-data.ts';
