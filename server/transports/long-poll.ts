@@ -1,62 +1,70 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { z } from 'zod';
-import type { Channel, Subscriber } from '../feed/channel.ts';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Channel, StartPoint, Subscriber } from '../feed/channel.ts';
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { refusalResponse } from '../guard/errors.ts';
 import { feedQuerySchema, resolveFeed, startPosition } from '../guard/query.ts';
-import { pollReply } from './poll-reply.ts';
+import { pollReply, writePollReply } from './poll-reply.ts';
 import { addressOf, type Transport } from './types.ts';
 
 const HELD = Symbol('held poll');
 type HeldResponse = ServerResponse & { [HELD]?: HeldPoll };
 
 /**
- * One held poll: woken by the channel (an event), its timer, the client going away (its
- * response closes) or shutdown, whichever comes first; each releases everything. One object and
- * shared listeners, instead of an AbortSignal for the request and listeners on two signals.
+ * One held poll: answered when the channel wakes it (an event, or a room's cut), its timer
+ * fires, or the server shuts down; dropped when the client goes away (its response closes).
+ * Each releases everything. It holds only the Node response: the Hono handler has returned
+ * (RESPONSE_ALREADY_SENT), so no context or middleware chain waits with it.
  */
 class HeldPoll implements Subscriber {
   private timer: NodeJS.Timeout | null = null;
-  private resolve: ((found: boolean) => void) | null = null;
+  private done = false;
 
   constructor(
     private readonly channel: Channel,
+    private readonly start: StartPoint,
     private readonly response: HeldResponse,
-    private readonly held: Set<HeldPoll>,
+    private readonly release: () => void,
+    private readonly shared: { held: Set<HeldPoll>; replyMaxBytes: number },
   ) {}
 
-  /** Resolves true on a newer event, false on timeout, client gone or shutdown. */
-  wait(timeoutMs: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      this.resolve = resolve;
-      this.timer = setTimeout(timeUp, timeoutMs, this);
-      this.channel.add(this);
-      this.held.add(this);
-      this.response[HELD] = this;
-      this.response.on('close', onHeldClose);
-    });
+  hold(timeoutMs: number): void {
+    this.timer = setTimeout(timeUp, timeoutMs, this);
+    this.channel.add(this);
+    this.shared.held.add(this);
+    this.response[HELD] = this;
+    this.response.on('close', onHeldClose);
   }
 
   wake(): void {
     this.finish(true);
   }
 
-  finish(found: boolean): void {
-    const resolve = this.resolve;
-    if (!resolve) return;
-    this.resolve = null;
+  /** `answer`: write the reply (the events after the cursor, none on timeout); else just release. */
+  finish(answer: boolean): void {
+    if (this.done) return;
+    this.done = true;
     clearTimeout(this.timer!);
     this.channel.unsubscribe(this);
-    this.held.delete(this);
+    this.shared.held.delete(this);
     this.response[HELD] = undefined;
     this.response.off('close', onHeldClose);
-    resolve(found);
+    this.release();
+    if (!answer || this.response.destroyed) return;
+    try {
+      writePollReply(this.response, this.channel.page(this.start, this.shared.replyMaxBytes));
+    } catch (error) {
+      // A socket that broke as we answered: this client is gone, the channel is not.
+      console.error('long poll: could not answer a held poll:', error);
+      this.response.destroy();
+    }
   }
 }
 
 function timeUp(poll: HeldPoll): void {
-  poll.finish(false);
+  poll.finish(true);
 }
 
 /** The client went away while its poll was held. */
@@ -81,28 +89,25 @@ export const longPoll: Transport = {
         .pipe(z.number().min(1, 'must be ≥ 1 ms').max(config.longPollMaxTimeoutMs, `must be ≤ ${config.longPollMaxTimeoutMs} ms`))
         .optional(),
     });
-    // One shutdown listener for every held poll of this server, not one each.
-    const held = new Set<HeldPoll>();
+    // One shutdown listener for every held poll of this server, not one each: each is answered.
+    const shared = { held: new Set<HeldPoll>(), replyMaxBytes: config.replyMaxBytes };
     closing.addEventListener('abort', () => {
-      for (const poll of [...held]) poll.finish(false);
+      for (const poll of [...shared.held]) poll.finish(true);
     });
-    app.get(this.path, async (c) => {
+    app.get(this.path, (c) => {
       const resolved = resolveFeed(c.req.query(), feed, schema);
       if (!resolved.ok) return refusalResponse(c, resolved.refusal);
       const { query, channel } = resolved;
       const start = channel.startOf(startPosition(query));
       const response = (c.env as HttpBindings).outgoing as HeldResponse;
-      if (!start.resync && start.seq === channel.latestSeq) {
-        const release = fairUse.holdStream(addressOf(c, config));
-        if (typeof release !== 'function') return refusalResponse(c, release);
-        try {
-          // Not held when the server is closing or the client already went away.
-          if (!closing.aborted && !response.destroyed) await new HeldPoll(channel, response, held).wait(query.timeout ?? config.longPollDefaultTimeoutMs);
-        } finally {
-          release();
-        }
+      // Answered at once: there is something newer, or the server is closing, or the client left.
+      if (start.resync || start.seq !== channel.latestSeq || closing.aborted || response.destroyed) {
+        return pollReply(c, channel.page(start, config.replyMaxBytes));
       }
-      return pollReply(c, channel.page(start, config.replyMaxBytes));
+      const release = fairUse.holdStream(addressOf(c, config));
+      if (typeof release !== 'function') return refusalResponse(c, release);
+      new HeldPoll(channel, start, response, release, shared).hold(query.timeout ?? config.longPollDefaultTimeoutMs);
+      return RESPONSE_ALREADY_SENT;
     });
   },
 };
