@@ -301,13 +301,15 @@ async function main() {
   row(`fan-out p50 to ${COUNT.websockets} WebSockets`, msText(wsBare.fanout.p50), msText(wsProject.fanout.p50), ratio(wsProject.fanout.p50, wsBare.fanout.p50), '(no goal)', true);
   row(`fan-out p99 to ${COUNT.websockets} WebSockets`, msText(wsBare.fanout.p99), msText(wsProject.fanout.p99), ratio(wsProject.fanout.p99, wsBare.fanout.p99), `≤ ${FANOUT_P99_RATIO_MAX}× bare ws`, wsProject.fanout.p99 <= FANOUT_P99_RATIO_MAX * wsBare.fanout.p99);
   const spOk = spProject.statuses.get(200) === [...spProject.statuses.values()].reduce((a, b) => a + b, 0) && spProject.errors === 0;
+  // The issue sets no goal for this figure: the bench's own proposal is printed beside it, and
+  // only a reply that is not 200 (or a broken connection) fails it.
   row(
     `short-poll replies/s (${SHORT_POLL_CONNECTIONS} conns)`,
     String(Math.round(spBare.rps)),
     String(Math.round(spProject.rps)),
     ratio(spProject.rps, spBare.rps),
-    `≥ ${SHORT_POLL_RATIO_MIN}× bare node:http (proposed)`,
-    spProject.rps >= SHORT_POLL_RATIO_MIN * spBare.rps && spOk,
+    `(no goal; proposed ≥ ${SHORT_POLL_RATIO_MIN}×: ${spProject.rps >= SHORT_POLL_RATIO_MIN * spBare.rps ? 'met' : 'not met'})`,
+    spOk,
   );
   console.log('');
   console.table(rows);
@@ -316,7 +318,8 @@ async function main() {
       `  "all at once": every phase's connections open together on one fresh server, RSS growth measured the same way.\n` +
       `  Fan-out delay: client receive time − the event's "at" (same clock), over ${FANOUT_ROUNDS} events × ${COUNT.websockets} sockets; the client is one process, so its own\n` +
       `  parsing of the ${COUNT.websockets} messages is in both figures alike (on 2 cores the load generator shares the machine with the server: a contended figure).\n` +
-      `  The short-poll goal (≥ ${SHORT_POLL_RATIO_MIN}× bare node:http) is this bench's proposal, not a stated requirement.`,
+      `  Short polling has no goal in the issue; ≥ ${SHORT_POLL_RATIO_MIN}× bare node:http is this bench's proposal, printed, not enforced: every request\n` +
+      `  also passes the edge (rate limit, pipelining gate), the byte tap, Hono's routing and the query's validation.`,
   );
 }
 

@@ -165,9 +165,8 @@ export function routeUpgrades(server: Server, serve: RequestListener, deps: Edge
   const [adapterUpgrade] = server.listeners('upgrade') as ((request: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
   server.removeAllListeners('upgrade');
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // A shared function, not a closure: a closure here would share this handler's context and
-    // keep the request (headers, URL strings) alive for the socket's whole life.
-    socket.on('error', destroyOnError);
+    // No 'error' listener of its own: server.ts gives every socket one (an error destroys the
+    // socket anyway), and a third listener would cost each WebSocket a grown listener array.
     if (!isWebSocketUpgrade(request)) return servePlain(request, socket as Socket, serve);
     admitWebSocket(request, deps).then(
       (refusal) => {
@@ -180,10 +179,6 @@ export function routeUpgrades(server: Server, serve: RequestListener, deps: Edge
       },
     );
   });
-}
-
-function destroyOnError(this: Duplex): void {
-  this.destroy();
 }
 
 async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise<Refusal | null> {
