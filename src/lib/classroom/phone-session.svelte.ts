@@ -23,6 +23,7 @@ const GAP_WATCH_MS = 2_000;
 /** Give up timing a cut's recovery after this long (the phone reports nothing then). */
 const RECOVERY_GIVE_UP_MS = 60_000;
 const STATS_EVERY_MS = 2_000;
+const HELD_IS_LIVE_MS = 1_000;
 
 interface PendingCut {
   id: number;
@@ -60,6 +61,7 @@ export class PhoneSession {
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   private channel = '';
+  private heldTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly room: string) {}
 
@@ -82,6 +84,7 @@ export class PhoneSession {
     this.stopped = true;
     this.reader?.stop();
     clearInterval(this.statsTimer);
+    clearTimeout(this.heldTimer);
   }
 
   async answer(question: RoomQuestion, answer: number): Promise<void> {
@@ -100,12 +103,25 @@ export class PhoneSession {
         onStatus: (status) => reader === this.reader && (this.status = status === 'stopped' ? 'connecting' : status),
         onResync: () => this.gaps++,
         onExchange: (exchange) => {
+          if (reader !== this.reader) return;
           if (exchange.endedAt === null) this.onOpening(exchange.startedAt);
+          if (exchange.kind === 'request') this.watchHeldRequest(exchange.endedAt === null ? exchange.startedAt : null);
         },
       },
     );
     this.reader = reader;
     reader.start();
+  }
+
+  /**
+   * A long poll's client says "live" only when its first reply comes, up to the hold time later;
+   * but a request the server is holding is the phone listening. One still open after a second
+   * (no refusal, no network error) shows as live.
+   */
+  private watchHeldRequest(startedAt: number | null): void {
+    clearTimeout(this.heldTimer);
+    if (startedAt === null) return;
+    this.heldTimer = setTimeout(() => (this.status = 'live'), HELD_IS_LIVE_MS);
   }
 
   private onEvent(event: FeedEvent, receivedAt: number): void {

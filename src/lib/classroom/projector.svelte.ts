@@ -26,6 +26,8 @@ export class Projector {
   rates = $state.raw<Record<TransportName, LedgerRates> | null>(null);
   view = $state<ProjectorView>('buzz');
   actionError = $state('');
+  /** The big join panel; it folds into a strip at the first action, so the results fit the screen. */
+  joinExpanded = $state(true);
 
   private ledgers: { at: number; ledger: Record<TransportName, TransportFigures> }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -36,14 +38,14 @@ export class Projector {
   async resume(location: Location): Promise<void> {
     const fromLink = new URLSearchParams(location.search).get('room')?.toUpperCase();
     const key = new URLSearchParams(location.hash.slice(1)).get('key');
-    const code = fromLink ?? lastTeacherRoom();
+    const code = fromLink ?? lastTeacherRoom(this.locale);
     if (!code) return;
     const known = teacherRoom(code);
     if (fromLink && key && known?.teacherKey !== key) {
       // A control link on another device: it knows the code and key. It was made with an origin
       // phones can reach, the one this page came from, so the join URL is on that origin too.
       const joinUrl = `${location.origin}${joinPath(this.locale, code)}`;
-      rememberTeacherRoom({ room: code, teacherKey: key, channel: '', joinUrl, joinUrls: [joinUrl], reachable: true });
+      rememberTeacherRoom({ room: code, teacherKey: key, channel: '', joinUrl, joinUrls: [joinUrl], reachable: true }, this.locale);
     }
     const stored = teacherRoom(code);
     if (!stored) return;
@@ -52,7 +54,7 @@ export class Projector {
       this.enter({ ...stored, channel: aggregate.channel }, aggregate);
     } catch (error) {
       if (isGone(error)) {
-        forgetTeacherRoom(code);
+        forgetTeacherRoom(code, this.locale);
         this.endedRoom = code;
       } else this.fail(error);
     }
@@ -63,7 +65,7 @@ export class Projector {
     this.endedRoom = null;
     try {
       const created = await createRoom(this.locale);
-      rememberTeacherRoom(created);
+      rememberTeacherRoom(created, this.locale);
       this.enter(created, await fetchAggregate(created.room));
     } catch (error) {
       this.fail(error);
@@ -72,7 +74,7 @@ export class Projector {
 
   /** Forgets this room on this browser and opens a fresh one (the old one expires on its own). */
   async openNew(): Promise<void> {
-    if (this.room) forgetTeacherRoom(this.room.room);
+    if (this.room) forgetTeacherRoom(this.room.room, this.locale);
     this.stop();
     this.room = null;
     this.aggregate = null;
@@ -83,6 +85,7 @@ export class Projector {
     if (!this.room) return false;
     if (view) this.view = view;
     this.actionError = '';
+    this.joinExpanded = false;
     try {
       await teacherAction(this.room.room, this.room.teacherKey, action, body);
       void this.poll();
@@ -119,7 +122,7 @@ export class Projector {
       this.take(await fetchAggregate(this.room.room));
     } catch (error) {
       if (isGone(error)) {
-        forgetTeacherRoom(this.room.room);
+        forgetTeacherRoom(this.room.room, this.locale);
         this.endedRoom = this.room.room;
         this.room = null;
         this.phase = 'idle';

@@ -5,7 +5,8 @@ import type { RoomCreated } from '../../protocol/rooms.ts';
 import { newClientId } from '../transport/index.ts';
 
 const KEYS = {
-  lastRoom: 'classroom.lastRoom',
+  /** Per locale: the zh and en projectors make join links in their own language. */
+  lastRoom: (locale: string) => `classroom.lastRoom.${locale}`,
   teacher: (room: string) => `classroom.teacher.${room}`,
   client: 'classroom.client',
   nickname: 'classroom.nickname',
@@ -31,9 +32,9 @@ function write(key: string, value: string | null): void {
 /** What the projector needs to drive a room again after a refresh. */
 export type TeacherRoom = Pick<RoomCreated, 'room' | 'teacherKey' | 'channel' | 'joinUrl' | 'joinUrls' | 'reachable' | 'reason'>;
 
-export function rememberTeacherRoom(room: TeacherRoom): void {
+export function rememberTeacherRoom(room: TeacherRoom, locale: string): void {
   write(KEYS.teacher(room.room), JSON.stringify(room));
-  write(KEYS.lastRoom, room.room);
+  write(KEYS.lastRoom(locale), room.room);
 }
 
 export function teacherRoom(room: string): TeacherRoom | null {
@@ -44,11 +45,11 @@ export function teacherRoom(room: string): TeacherRoom | null {
   }
 }
 
-export const lastTeacherRoom = () => read(KEYS.lastRoom);
+export const lastTeacherRoom = (locale: string) => read(KEYS.lastRoom(locale));
 
-export function forgetTeacherRoom(room: string): void {
+export function forgetTeacherRoom(room: string, locale: string): void {
   write(KEYS.teacher(room), null);
-  if (read(KEYS.lastRoom) === room) write(KEYS.lastRoom, null);
+  if (read(KEYS.lastRoom(locale)) === room) write(KEYS.lastRoom(locale), null);
 }
 
 /** One id per phone for every room: the server counts a member by it, never twice. */
