@@ -58,6 +58,18 @@ try {
   await projector.waitForTimeout(6000);
   await shoot(projector, '4-stream');
 
+  // Everyone on the last transport of the catalog: each phone moves from its cursor.
+  const last = await projector.locator('select[data-action="switch"] option').last().getAttribute('value');
+  await projector.selectOption('select[data-action="switch"]', last!);
+  await projector.waitForTimeout(4000);
+  const moved = await Promise.all(phones.map((phone) => phone.locator('[data-testid="phone"]').getAttribute('data-transport')));
+  console.log(`after switching to ${last}: phones on ${[...new Set(moved)].join(', ')}`);
+  await shoot(projector, '4b-switched');
+  await projector.selectOption('select[data-action="switch"]', '');
+  await projector.waitForTimeout(3000);
+  const back = await Promise.all(phones.map((phone) => phone.locator('[data-testid="phone"]').getAttribute('data-transport')));
+  console.log(`after balancing again: ${back.join(', ')}`);
+
   await projector.click('[data-action="cut"]');
   await projector.waitForTimeout(6000);
   await shoot(projector, '5-cut');
