@@ -46,6 +46,7 @@ export const emptyBody = z.object({}).strict();
 export const reportBody = z.union([
   z.object({ client, seq: z.number().int().min(1), delayMs: z.number().finite().min(L.delayMinMs).max(L.delayMaxMs) }).strict(),
   z.object({ client, question: z.string().regex(/^[a-z0-9-]{1,64}$/), answer: z.number().finite() }).strict(),
+  z.object({ client, cut: z.number().int().min(1), recoveryMs: z.number().finite().min(0).max(L.recoveryMaxMs), gaps: z.number().int().min(0).max(L.gapsMax) }).strict(),
 ]);
 
 /** Most bodies are tens of bytes; a question with eight long choices stays under this. */

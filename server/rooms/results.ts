@@ -18,6 +18,17 @@ interface Question {
   answered: Set<string>;
 }
 
+interface Cut {
+  id: number;
+  seq: number;
+  at: number;
+  recoveries: Record<TransportName, number[]>;
+  gaps: Record<TransportName, number>;
+  reported: Set<string>;
+}
+
+const perTransport = <T>(make: () => T) => Object.fromEntries(TRANSPORTS.map((name) => [name, make()])) as unknown as Record<TransportName, T>;
+
 export type ReportOutcome = 'counted' | 'duplicate' | 'unknown' | 'out_of_range';
 
 /** Keeps a map at its newest `max` entries (Map order is insertion order). */
@@ -26,18 +37,18 @@ function keepNewest<K, V>(map: Map<K, V>, max: number): void {
 }
 
 /**
- * What a room's phones reported: each buzz's delays per transport and each question's answer
- * counts, one report per client per buzz or question (a repeat is ignored, not an error: phones
+ * What a room's phones reported: each buzz's delays per transport, each question's answer
+ * counts and each cut's recoveries and gaps, one report per client per buzz, question or cut (a repeat is ignored, not an error: phones
  * retry on a flaky network). Only the latest buzzes and questions are kept, so a room's memory
  * is bounded by ROOM_LIMITS × its members.
  */
 export class RoomResults {
   private readonly buzzes = new Map<number, Buzz>(); // by the buzz event's seq
   private readonly questions = new Map<string, Question>(); // by question id
+  private readonly cuts = new Map<number, Cut>(); // by cut id
 
   addBuzz(id: number, seq: number, at: number): void {
-    const delays = Object.fromEntries(TRANSPORTS.map((name) => [name, []])) as unknown as Record<TransportName, number[]>;
-    this.buzzes.set(seq, { id, seq, at, delays, reported: new Set() });
+    this.buzzes.set(seq, { id, seq, at, delays: perTransport(() => []), reported: new Set() });
     keepNewest(this.buzzes, ROOM_LIMITS.keptBuzzes);
   }
 
@@ -46,6 +57,22 @@ export class RoomResults {
     this.questions.delete(id);
     this.questions.set(id, { id, prompt, choices, seq, counts: new Map(), answered: new Set() });
     keepNewest(this.questions, ROOM_LIMITS.keptQuestions);
+  }
+
+  addCut(id: number, seq: number, at: number): void {
+    this.cuts.set(id, { id, seq, at, recoveries: perTransport(() => []), gaps: perTransport(() => 0), reported: new Set() });
+    keepNewest(this.cuts, ROOM_LIMITS.keptCuts);
+  }
+
+  /** Filed under the transport the phone is on when it reports, as a buzz's delay is. */
+  reportCut(client: string, transport: TransportName, cutId: number, recoveryMs: number, gaps: number): ReportOutcome {
+    const cut = this.cuts.get(cutId);
+    if (!cut) return 'unknown';
+    if (cut.reported.has(client)) return 'duplicate';
+    cut.reported.add(client);
+    cut.recoveries[transport].push(recoveryMs);
+    cut.gaps[transport] += gaps;
+    return 'counted';
   }
 
   reportDelay(client: string, transport: TransportName, seq: number, delayMs: number): ReportOutcome {
@@ -69,9 +96,9 @@ export class RoomResults {
     return 'counted';
   }
 
-  summary(): Pick<RoomAggregate, 'buzzes' | 'questions'> {
-    const sorted = (delays: Record<TransportName, number[]>) =>
-      Object.fromEntries(TRANSPORTS.map((name) => [name, [...delays[name]].sort((a, b) => a - b)])) as Record<TransportName, number[]>;
+  summary(): Pick<RoomAggregate, 'buzzes' | 'questions' | 'cuts'> {
+    const sorted = (values: Record<TransportName, number[]>) =>
+      Object.fromEntries(TRANSPORTS.map((name) => [name, [...values[name]].sort((a, b) => a - b)])) as Record<TransportName, number[]>;
     return {
       buzzes: [...this.buzzes.values()].map(({ id, seq, at, delays }) => ({ id, seq, at, delays: sorted(delays) })),
       questions: [...this.questions.values()].map(({ id, prompt, choices, seq, counts }) => ({
@@ -81,6 +108,7 @@ export class RoomResults {
         seq,
         counts: Object.fromEntries(counts),
       })),
+      cuts: [...this.cuts.values()].map(({ id, seq, at, recoveries, gaps }) => ({ id, seq, at, recoveries: sorted(recoveries), gaps: { ...gaps } })),
     };
   }
 }

@@ -112,7 +112,9 @@ export class Room {
    * recovery from it.
    */
   cut(): CutReply {
-    this.publish({ kind: 'cut', id: ++this.cuts });
+    const id = ++this.cuts;
+    const event = this.publish({ kind: 'cut', id });
+    this.results.addCut(id, event.seq, event.at);
     return { disconnected: this.channel.disconnectReaders() };
   }
 
@@ -126,6 +128,11 @@ export class Room {
   reportDelay(client: string, seq: number, delayMs: number): ReportOutcome {
     const transport = this.members.transportOf(client);
     return transport ? this.results.reportDelay(client, transport, seq, delayMs) : 'unknown';
+  }
+
+  reportCut(client: string, cut: number, recoveryMs: number, gaps: number): ReportOutcome {
+    const transport = this.members.transportOf(client);
+    return transport ? this.results.reportCut(client, transport, cut, recoveryMs, gaps) : 'unknown';
   }
 
   answer(client: string, question: string, answer: number): ReportOutcome {

@@ -108,9 +108,14 @@ export function mountRooms(app: Hono, { rooms, ledger, config }: RoomsDeps): voi
       const retryS = Math.max(1, Math.ceil((result instanceof RateLimiterRes ? result.msBeforeNext : 1000) / 1000));
       return errorResponse(c, 'too_many_requests', 'too many reports from this client; slow down', { 'Retry-After': String(retryS) });
     }
-    const outcome = 'seq' in report ? room.reportDelay(report.client, report.seq, report.delayMs) : room.answer(report.client, report.question, report.answer);
+    const outcome =
+      'seq' in report
+        ? room.reportDelay(report.client, report.seq, report.delayMs)
+        : 'cut' in report
+          ? room.reportCut(report.client, report.cut, report.recoveryMs, report.gaps)
+          : room.answer(report.client, report.question, report.answer);
     if (outcome === 'unknown') {
-      const what = 'seq' in report ? `no buzz with seq ${report.seq}` : `no question "${report.question}"`;
+      const what = 'seq' in report ? `no buzz with seq ${report.seq}` : 'cut' in report ? `no cut ${report.cut}` : `no question "${report.question}"`;
       return errorResponse(c, 'not_found', `${what} in this room (it keeps the latest ones)`);
     }
     if (outcome === 'out_of_range') return errorResponse(c, 'bad_body', 'answer must be the index of one of the choices');

@@ -22,12 +22,16 @@ export const ROOM_LIMITS = {
   /** The aggregate keeps this many of the latest buzzes and questions. */
   keptBuzzes: 20,
   keptQuestions: 20,
+  keptCuts: 20,
   questionMaxChoices: 8,
   questionPromptMaxChars: 1000,
   questionChoiceMaxChars: 300,
   /** A reported delay outside this range is refused (clock offsets can make it slightly negative). */
   delayMinMs: -10_000,
   delayMaxMs: 600_000,
+  /** A phone's time to recover from a cut, and the events it found missing afterwards. */
+  recoveryMaxMs: 600_000,
+  gapsMax: 1_000_000,
 } as const;
 
 /** Body of `POST /api/rooms` (optional): the locale of the join URL's phone page. */
@@ -94,8 +98,15 @@ export interface QuestionRequest {
   choices?: string[];
 }
 
-/** Body of `POST /api/rooms/<code>/reports`: a buzz's delay, or an answer to a question. */
-export type ReportRequest = { client: string; seq: number; delayMs: number } | { client: string; question: string; answer: number };
+/**
+ * Body of `POST /api/rooms/<code>/reports`: a buzz's delay, an answer to a question, or how a
+ * phone came through a cut (`cut`: the cut's id; `recoveryMs`: from the cut event's `at` to the
+ * moment it was reading again, clock-corrected; `gaps`: events it found missing, which must be 0).
+ */
+export type ReportRequest =
+  | { client: string; seq: number; delayMs: number }
+  | { client: string; question: string; answer: number }
+  | { client: string; cut: number; recoveryMs: number; gaps: number };
 
 export interface ReportReply {
   /** False when this client had already reported this buzz or answered this question (ignored). */
@@ -144,6 +155,8 @@ export interface RoomAggregate {
   buzzes: { id: number; seq: number; at: number; delays: Record<TransportName, number[]> }[];
   /** The latest questions, oldest first; `counts`: answers by value (a choice's index). */
   questions: { id: string; prompt: string; choices?: string[]; seq: number; counts: Record<string, number> }[];
+  /** The latest cuts, oldest first; per transport each reported recovery (ms, ascending) and the gaps reported, summed. */
+  cuts: { id: number; seq: number; at: number; recoveries: Record<TransportName, number[]>; gaps: Record<TransportName, number> }[];
   /** The running stream, if any: events published so far of `of`. */
   stream: { id: number; perSecond: number; sent: number; of: number } | null;
   /** The ledger per transport, summed over the room's members' client ids. */

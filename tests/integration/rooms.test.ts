@@ -110,6 +110,27 @@ describe('rooms: a classroom of phones on every transport', () => {
     expect((await aggregate()).stream).toBeNull();
   });
 
+  it('files each phone\'s report of the cut (recovery time and gaps) under its transport, once per phone', async () => {
+    const cutEvent = (phone: Phone) => phone.events.find((event) => roomData(event).kind === 'cut')!;
+    const reports = await Promise.all(
+      phones.map((phone) => {
+        const event = cutEvent(phone);
+        const data = roomData(event) as { kind: 'cut'; id: number };
+        return post(api('/reports'), { client: phone.client, cut: data.id, recoveryMs: 12.5, gaps: 0 });
+      }),
+    );
+    expect(reports.map((reply) => reply.body)).toEqual(phones.map(() => ({ counted: true })));
+    const id = (roomData(cutEvent(phones[0]!)) as { id: number }).id;
+    expect((await post(api('/reports'), { client: phones[0]!.client, cut: id, recoveryMs: 1, gaps: 3 })).body).toEqual({ counted: false });
+    const cut = (await aggregate()).cuts.find((c) => c.id === id)!;
+    expect(cut.seq).toBe(cutEvent(phones[0]!).seq);
+    for (const transport of TRANSPORTS) {
+      expect(cut.recoveries[transport]).toEqual(Array.from({ length: PHONES_PER_TRANSPORT }, () => 12.5));
+      expect(cut.gaps[transport]).toBe(0);
+    }
+    expect((await post(api('/reports'), { client: phones[0]!.client, cut: 999, recoveryMs: 1, gaps: 0 })).status).toBe(404);
+  });
+
   it('counts a phone that joins again as the same member, and moves it when it asks for another transport', async () => {
     const before = (await aggregate()).members;
     await Promise.all(phones.map((phone) => phone.join()));
@@ -181,6 +202,8 @@ describe('rooms: a classroom of phones on every transport', () => {
       ['join', { client: 'a', extra: 1 }, undefined],
       ['reports', { client: 'phone-x', seq: 1 }, undefined],
       ['reports', { client: 'a', seq: 1, delayMs: 'soon' }, undefined],
+      ['reports', { client: 'a', cut: 1, recoveryMs: -5, gaps: 0 }, undefined],
+      ['reports', { client: 'a', cut: 1, recoveryMs: 5, gaps: 0.5 }, undefined],
       ['stream', { perSecond: 21, seconds: 1 }, 'key'],
       ['stream', { perSecond: 1, seconds: 61 }, 'key'],
       ['switch', {}, 'key'],
