@@ -21,7 +21,7 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { CapacityFigures } from './support/capacity-ipc.ts';
-import { children, Deliveries, inBatches, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
+import { children, Deliveries, ONE_ADDRESS_SETTINGS, inBatches, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
 import { fdLimits } from './support/hostile-target.ts';
 import { transportSpec, transportsOfKind, type TransportName } from '../src/protocol/transports.ts';
 
@@ -51,13 +51,7 @@ const ALL_CONNECTIONS_MAX = 250 * 1000 * 1000; // "250 MB"
 const FANOUT_P99_RATIO_MAX = 1.2;
 const SHORT_POLL_RATIO_MIN = 0.5;
 
-const PROJECT_SETTINGS = {
-  SOCKETS_PER_ADDRESS: '1000000',
-  STREAMS_PER_ADDRESS: '1000000',
-  REQUESTS_PER_SECOND_PER_ADDRESS: '1000000',
-  TICKER_INTERVAL_MS: '60000',
-  LONG_POLL_MAX_TIMEOUT_MS: '55000',
-};
+const PROJECT_SETTINGS = { ...ONE_ADDRESS_SETTINGS, LONG_POLL_MAX_TIMEOUT_MS: '55000' };
 type Kind = 'bare' | 'project';
 const SCRIPT: Record<Kind, string> = { bare: 'bench/support/capacity-bare.ts', project: 'bench/support/capacity-project.ts' };
 const SETTINGS: Record<Kind, Record<string, string>> = { bare: {}, project: PROJECT_SETTINGS };

@@ -13,18 +13,12 @@
 import { TRANSPORTS, transportSpec, type TransportName } from '../src/protocol/transports.ts';
 import type { BuzzReply, JoinReply, RoomAggregate, RoomCreated } from '../src/protocol/rooms.ts';
 import { startReader, type Reader } from '../tests/helpers/feed-readers.ts';
-import { children, inBatches, ServerChild, sleep } from './support/capacity-clients.ts';
+import { children, inBatches, ONE_ADDRESS_SETTINGS, ServerChild, sleep } from './support/capacity-clients.ts';
 
 const PHONES_PER_TRANSPORT = 100;
 const PHONES = PHONES_PER_TRANSPORT * TRANSPORTS.length;
 const BUZZES = 6;
 const BUZZ_GAP_MS = 2500;
-const SETTINGS = {
-  SOCKETS_PER_ADDRESS: '1000000',
-  STREAMS_PER_ADDRESS: '1000000',
-  REQUESTS_PER_SECOND_PER_ADDRESS: '1000000',
-  TICKER_INTERVAL_MS: '60000',
-};
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -44,7 +38,7 @@ interface Phone {
 }
 
 async function main() {
-  const server = await ServerChild.start('bench/support/capacity-project.ts', SETTINGS, PHONES * 2 + 1024);
+  const server = await ServerChild.start('bench/support/capacity-project.ts', ONE_ADDRESS_SETTINGS, PHONES * 2 + 1024);
   console.log(`  project server: Node ${server.node}, pid ${server.child.pid}, ${server.fdNote}; ${PHONES} phones (${PHONES_PER_TRANSPORT} per transport), ${BUZZES} buzzes ${BUZZ_GAP_MS} ms apart`);
   const phones: Phone[] = [];
   let failures = 0;

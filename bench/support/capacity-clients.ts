@@ -14,6 +14,18 @@ const FDS_RAISED = 65_536;
 /** Every child ever started, so the bench can kill them all on the way out, whatever happened. */
 export const children = new Set<ChildProcess>();
 
+/**
+ * Settings for a project server whose every client is this one load generator (one address):
+ * the fair-use limits raised out of the way, and the ticker slowed to one event a minute so the
+ * feed is idle unless the bench publishes.
+ */
+export const ONE_ADDRESS_SETTINGS = {
+  SOCKETS_PER_ADDRESS: '1000000',
+  STREAMS_PER_ADDRESS: '1000000',
+  REQUESTS_PER_SECOND_PER_ADDRESS: '1000000',
+  TICKER_INTERVAL_MS: '60000',
+};
+
 export class ServerChild {
   private nextId = 1;
   private readonly pending = new Map<number, (message: FromCapacityServer) => void>();
