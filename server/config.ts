@@ -21,7 +21,7 @@ export const configSchema = z
     /** STATIC_DIR: the built site (astro build output) served at /. */
     staticDir: z.string().default('dist'),
     /** TICKER_INTERVAL_MS: how often the always-on `ticker` channel publishes. */
-    tickerIntervalMs: int(20, 60_000).default(1000),
+    tickerIntervalMs: int(20, 3_600_000).default(1000),
     /** BUFFER_MAX_EVENTS: ring buffer length per channel. */
     bufferMaxEvents: int(1, 100_000).default(1000),
     /** BUFFER_MAX_AGE_MS: events older than this leave the buffer. */

@@ -16,14 +16,14 @@ export const children = new Set<ChildProcess>();
 
 /**
  * Settings for a project server whose every client is this one load generator (one address):
- * the fair-use limits raised out of the way, and the ticker slowed to one event a minute so the
- * feed is idle unless the bench publishes.
+ * the fair-use limits raised out of the way, and the ticker slowed to one event an hour so the
+ * feed is idle unless the bench publishes (a tick would answer every held long poll at once).
  */
 export const ONE_ADDRESS_SETTINGS = {
   SOCKETS_PER_ADDRESS: '1000000',
   STREAMS_PER_ADDRESS: '1000000',
   REQUESTS_PER_SECOND_PER_ADDRESS: '1000000',
-  TICKER_INTERVAL_MS: '60000',
+  TICKER_INTERVAL_MS: '3600000',
 };
 
 export class ServerChild {

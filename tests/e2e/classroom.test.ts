@@ -111,6 +111,21 @@ describe('classroom mode in Chromium', () => {
       await phones[0]!.page.waitForTimeout(1000); // the flash fades
       await phones[0]!.page.screenshot({ path: `screenshots/e2e-classroom-phone-${lang}-390.png` });
 
+      // Predict, then observe: the question reaches the phones, answers come back as a live
+      // histogram, and the reveal marks the answer and links to the lesson's live demo.
+      await projector.click('[data-action="question"]');
+      for (const { page } of phones) {
+        await page.locator('[data-testid="phone-question"] button').first().click({ timeout: 10_000 });
+      }
+      await projector.waitForFunction(
+        (n) => [...document.querySelectorAll<HTMLElement>('[data-testid="question-board"] [data-count]')].reduce((sum, bar) => sum + Number(bar.dataset.count), 0) === n,
+        PHONES,
+        { timeout: 10_000 },
+      );
+      await projector.click('[data-action="reveal"]');
+      await projector.locator('[data-testid="question-reveal"]').waitFor({ timeout: 5000 });
+      expect(await projector.locator('[data-testid="question-board"] .observe a').getAttribute('href')).toMatch(new RegExp(`^/${lang}/lessons/[0-9]{2}-[a-z0-9-]+/$`));
+
       // A reload is the same member: the count stays three.
       await phones[1]!.page.reload();
       await phones[1]!.page.locator('[data-testid="phone"][data-state="live"]').waitFor({ timeout: 20_000 });

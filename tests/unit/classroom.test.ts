@@ -35,9 +35,10 @@ describe('lesson questions in the classroom', () => {
   const choice: ClassroomQuestion = {
     lessonTitle: '01',
     lessonOrder: 1,
+    lessonUrl: '/en/lessons/01-why-http-cant-push/',
     question: { id: 'q', kind: 'choice', prompt: 'p', choices: ['a', 'b', 'c'], answer: 1, explanation: 'e' },
   };
-  const number: ClassroomQuestion = { lessonTitle: '02', lessonOrder: 2, question: { id: 'n', kind: 'number', prompt: 'p', answer: 10, tolerance: 1, explanation: 'e' } };
+  const number: ClassroomQuestion = { lessonTitle: '02', lessonOrder: 2, lessonUrl: '/en/lessons/02-short-polling/', question: { id: 'n', kind: 'number', prompt: 'p', answer: 10, tolerance: 1, explanation: 'e' } };
 
   it('sends the phones the prompt and choices, never the answer', () => {
     expect(questionRequest(choice)).toEqual({ id: 'q', prompt: 'p', choices: ['a', 'b', 'c'] });

@@ -10,6 +10,8 @@ export type LessonQuestion =
 export interface ClassroomQuestion {
   lessonTitle: string;
   lessonOrder: number;
+  /** The lesson's page: its live demo is where the class observes what it predicted. */
+  lessonUrl: string;
   question: LessonQuestion;
 }
 
