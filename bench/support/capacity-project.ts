@@ -1,8 +1,8 @@
 // The project server in bench/capacity.ts: startServer(loadConfig(…)) as shipped (socket tap
 // and all), in a process of its own: `node --expose-gc --import tsx bench/support/capacity-project.ts`,
 // spawned with an IPC channel (bench/support/capacity-ipc.ts). Settings come from the environment
-// (README "Settings"): the bench raises the fair-use limits and slows the ticker to one event a
-// minute, so the feed is idle while connections are counted and publishes only when asked.
+// (README "Settings"): the bench raises the fair-use limits and slows the ticker to one event an
+// hour, so the feed is idle while connections are counted and publishes only when asked.
 import { TRANSPORTS, transportSpec } from '../../src/protocol/transports.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';

@@ -71,7 +71,7 @@ describe('classroom mode in Chromium', () => {
   }
 
   for (const lang of LOCALES) {
-    it(`${lang}: the projector's QR reads back as the join URL; three phones join, get a buzz and show on the projector`, async () => {
+    it(`${lang}: the projector's QR reads back as the join URL; three phones join, get a buzz, answer a question and show on the projector`, async () => {
       const { page: projector, errors } = await openProjector(lang);
       await projector.click('[data-action="open"]');
       const code = await projector.locator('[data-testid="room-code"]').getAttribute('data-code', { timeout: 20_000 });
