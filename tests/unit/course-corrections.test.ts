@@ -242,6 +242,35 @@ describe('issue 11: the course, right to the line', () => {
     }
   });
 
+  it.each(['12-delivery-and-scaling', '13-mobile-and-page-lifecycle', '14-streaming-over-fetch'])(
+    'new lesson %s exists in both languages, with check-yourself questions and a live demo',
+    (slug) => {
+      for (const locale of ['zh', 'en'] as const) {
+        const lesson = lessons.find((l) => l.locale === locale && l.slug === slug);
+        expect(lesson, `${locale}/${slug}`).toBeTruthy();
+        expect(lesson!.frontmatter.questions.length).toBeGreaterThanOrEqual(3);
+        expect(lesson!.frontmatter.demos.length).toBeGreaterThanOrEqual(1);
+      }
+    },
+  );
+
+  it('12 teaches at-most/at-least-once, idempotency, Pub/Sub vs Streams/Kafka and sticky sessions; 13 NAT, radio tail, bfcache, Web Push', () => {
+    for (const locale of ['zh', 'en'] as const) {
+      const twelve = text(locale, '12-delivery-and-scaling');
+      for (const word of ['at-most-once', 'at-least-once', 'Redis Pub/Sub', 'Redis Streams', 'Kafka', 'XREAD', '400 Session ID unknown', '#idempotency', '#sticky-session']) {
+        expect(twelve.toLowerCase(), `${locale}/12 ${word}`).toContain(word.toLowerCase());
+      }
+      const thirteen = text(locale, '13-mobile-and-page-lifecycle');
+      for (const word of ['RFC 5382', 'visibilitychange', 'pagehide', 'event.persisted', 'userVisibleOnly', 'VAPID', '#bfcache', '#web-push']) {
+        expect(thirteen, `${locale}/13 ${word}`).toContain(word);
+      }
+      const fourteen = text(locale, '14-streaming-over-fetch');
+      for (const word of ['AbortController', "method: 'POST'", 'TextDecoderStream', "once(res, 'drain'", '524']) {
+        expect(fourteen, `${locale}/14 ${word}`).toContain(word);
+      }
+    }
+  });
+
   it('11 names the traceable Chinese introductions with links', () => {
     for (const locale of ['zh', 'en'] as const) {
       const body = text(locale, '11-misconceptions');
