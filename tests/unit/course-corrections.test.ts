@@ -116,8 +116,8 @@ const FACTS: Fact[] = [
   {
     name: '5f. dead-peer detection is not absolute (04)',
     slug: '04-server-sent-events',
-    zh: [/TCP 重传超时/],
-    en: [/retransmissions time out/],
+    zh: [/TCP 重传超时/, /悄无声息地死了/, /readyState 一直停在 OPEN/],
+    en: [/retransmissions time out/, /dies silently/, /readyState stays OPEN/],
     not: { zh: [/也能及时发现客户端已经离开/], en: [/learns promptly that the client has gone/] },
   },
   {
