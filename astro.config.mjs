@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import svelte from '@astrojs/svelte';
+import { siteUrl } from './scripts/site-url.mjs';
 
 // The API server (server/main.ts) listens on API_PORT (default 8080) during `npm run dev`;
 // Astro's dev server proxies the API and the WebSockets to it, so pages use relative URLs
@@ -10,11 +11,15 @@ const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? 8080}`;
 
 export default defineConfig({
   output: 'static',
+  // Canonical, hreflang and social-preview URLs must be absolute (SITE_URL, README "Settings").
+  site: siteUrl(),
   // 'always' would make the dev server answer /api/… (no slash) with its own 404 before the proxy.
   trailingSlash: 'ignore',
   integrations: [svelte(), mdx()],
   markdown: {
-    shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, wrap: true },
+    // The '-default' GitHub themes keep every token at WCAG AA on their background; the older
+    // 'github-light'/'github-dark' had orange at 3.48:1 and dark comments at 3.05:1.
+    shikiConfig: { themes: { light: 'github-light-default', dark: 'github-dark-default' }, wrap: true },
   },
   server: { host: '127.0.0.1' },
   vite: {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 
 const staticDir = process.env.STATIC_DIR ?? 'dist';
-const SOURCES = ['src', 'content', 'public', 'astro.config.mjs', 'package-lock.json'];
+const SOURCES = ['src', 'content', 'public', 'astro.config.mjs', 'package-lock.json', 'scripts/postbuild.mjs', 'scripts/site-url.mjs'];
 
 /** Newest modification time under a path (file or folder), in ms. */
 function newest(path) {
