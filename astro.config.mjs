@@ -10,6 +10,9 @@ import { siteUrl } from './scripts/site-url.mjs';
 const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? 8080}`;
 
 export default defineConfig({
+  // Astro's content cache lives in this checkout, not in node_modules, so two checkouts that
+  // share node_modules (git worktrees) never build from each other's lessons.
+  cacheDir: './.cache/astro',
   output: 'static',
   // Canonical, hreflang and social-preview URLs must be absolute (SITE_URL, README "Settings").
   site: siteUrl(),
