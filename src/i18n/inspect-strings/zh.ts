@@ -37,6 +37,7 @@ export const zh = {
   'ac.useMine': '用我这次连接的 key',
   'ac.fromConnection': '这是你的浏览器刚才发出的 key。',
   'ac.typed': '这是你输入的 key。',
+  'ac.sample': '这里没有服务器给你一次真实的握手，所以先放上 RFC 6455 §1.3 的示例 key；你也可以输入任何 key，Accept 完全在你的浏览器里算出来。',
   'ac.waiting': '等待握手记录……',
   'ac.valid': '有效：16 个字节的 base64。',
   'ac.invalidNote': '服务器会直接回 400 Bad Request，不会计算。不过算法本身对任何文本都能算：',

@@ -4,6 +4,7 @@
 
 import { decodeFrame, type DecodeResult } from '../../protocol/frame-codec.ts';
 import type { InspectHello, InspectReply } from '../../protocol/inspect.ts';
+import { serverVerdict } from '../page/server-probe.ts';
 import { fromBase64, socketUrl } from './bytes.ts';
 
 export type CaptureStatus = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
@@ -40,6 +41,8 @@ export class InspectCapture {
   closeInfo = $state<CloseInfo | null>(null);
   /** Why the connection or a fetch failed, for the reader (English or Chinese is up to the UI). */
   failure = $state<'connect' | 'fetch' | null>(null);
+  /** The site has no server behind it (a static host): nothing to connect to, say so. */
+  absent = $state(false);
   /** Counts connections, so views can tell a reconnect from more frames. */
   generation = $state(0);
 
@@ -165,9 +168,14 @@ export class InspectCapture {
 
 let shared: InspectCapture | null = null;
 
-/** The page's one inspected connection, opened by whichever demo needs it first. */
+/** The page's one inspected connection, opened by whichever demo needs it first (once the server is known to be there). */
 export function sharedCapture(): InspectCapture {
-  shared ??= new InspectCapture();
-  if (shared.status === 'idle') shared.connect();
-  return shared;
+  if (shared) return shared;
+  const capture = (shared = new InspectCapture());
+  // Asked once per page: on a static host the demos show a notice, not "closed 1006".
+  void serverVerdict().then((verdict) => {
+    if (verdict === 'absent') capture.absent = true;
+    else if (capture.status === 'idle') capture.connect();
+  });
+  return capture;
 }
