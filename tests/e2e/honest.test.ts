@@ -181,6 +181,29 @@ describe('a static-only site', () => {
     });
   });
 
+  it.each(['zh', 'en'])('the handshake and frames offer a replay recorded from a real connection, labelled as one (%s)', async (lang) => {
+    const { page, errors } = await openStatic('/lessons/05-websocket-handshake/', lang, 1280);
+    const handshake = 'figure.demo[data-demo="handshake"]';
+    await page.locator(handshake).scrollIntoViewIfNeeded();
+    await page.click(`${handshake} [data-action="replay"]`);
+    await page.locator(`${handshake} [data-testid="inspect-replay-banner"]`).waitFor();
+    await page.locator(`${handshake} .handshake[data-ready="true"]`).waitFor();
+    expect(await page.locator(`${handshake} [data-side="request"]`).textContent()).toContain('Sec-WebSocket-Key');
+    await page.locator(handshake).screenshot({ path: `screenshots/e2e-static-handshake-replay-${lang}-1280.png` });
+    await page.close();
+
+    const frames = await openStatic('/lessons/06-websocket-frames/', lang, 390);
+    const inspector = 'figure.demo[data-demo="frame-inspector"]';
+    await frames.page.locator(inspector).scrollIntoViewIfNeeded();
+    await frames.page.click(`${inspector} [data-action="replay"]`);
+    await frames.page.locator(`${inspector} [data-testid="inspect-replay-banner"]`).waitFor();
+    await frames.page.waitForFunction((sel) => Number(document.querySelector<HTMLElement>(`${sel} .inspector`)?.dataset.frames) >= 8, inspector);
+    expect(await frames.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth + 1)).toBe(true);
+    await frames.page.locator(inspector).screenshot({ path: `screenshots/e2e-static-frames-replay-${lang}-390.png` });
+    expect([...errors, ...frames.errors].filter((error) => !error.includes('404'))).toEqual([]);
+    await frames.page.close();
+  });
+
   it.each(['zh', 'en'])('the notices fit a phone (%s, 390 px)', async (lang) => {
     for (const [path, name, demo] of [DEMOS[0], DEMOS[3], DEMOS[4], DEMOS[7]]) {
       const { page } = await openStatic(path, lang, 390);

@@ -39,6 +39,8 @@ export const en: Record<InspectKey, string> = {
   'ac.useMine': 'Use my connection’s key',
   'ac.fromConnection': 'This is the key your browser just sent.',
   'ac.typed': 'This is a key you typed.',
+  'replay.offer': 'Show a recorded real connection',
+  'replay.banner': 'Replay: the bytes our server’s socket recorded of a real Chromium connection on {date}. Not your browser’s, and not live.',
   'ac.sample': 'There is no server here to give you a real handshake, so this starts with the example key of RFC 6455 §1.3; type any key: the Accept is computed entirely in your browser.',
   'ac.waiting': 'Waiting for the handshake capture…',
   'ac.valid': 'Valid: base64 of 16 bytes.',

@@ -37,6 +37,8 @@ export const zh = {
   'ac.useMine': '用我这次连接的 key',
   'ac.fromConnection': '这是你的浏览器刚才发出的 key。',
   'ac.typed': '这是你输入的 key。',
+  'replay.offer': '看一次录下来的真实连接',
+  'replay.banner': '录像回放：{date} 一个真实的 Chromium 浏览器连到我们的服务器时，服务器套接字记下的字节。不是你的浏览器此刻发出的，也不是实时的。',
   'ac.sample': '这里没有服务器给你一次真实的握手，所以先放上 RFC 6455 §1.3 的示例 key；你也可以输入任何 key，Accept 完全在你的浏览器里算出来。',
   'ac.waiting': '等待握手记录……',
   'ac.valid': '有效：16 个字节的 base64。',

@@ -43,6 +43,8 @@ export class InspectCapture {
   failure = $state<'connect' | 'fetch' | null>(null);
   /** The site has no server behind it (a static host): nothing to connect to, say so. */
   absent = $state(false);
+  /** When the bytes shown come from a recording (no server here): its date. Null when live. */
+  replayRecordedAt = $state<string | null>(null);
   /** Counts connections, so views can tell a reconnect from more frames. */
   generation = $state(0);
 
@@ -87,6 +89,20 @@ export class InspectCapture {
       // Both close frames have crossed the server's socket by the time onclose fires.
       void this.refresh();
     };
+  }
+
+  /** Shows a recorded connection (scripts/record-inspect.ts) where no server can give a live one. */
+  replay(recording: { recordedAt: string; reply: InspectReply }): void {
+    const { reply } = recording;
+    this.request = fromBase64(reply.request);
+    this.response = fromBase64(reply.response);
+    this.frames = reply.frames.map((f): CapturedFrame => {
+      const raw = fromBase64(f.base64);
+      return { index: f.index, direction: f.direction, raw, decoded: decodeFrame(raw) };
+    });
+    this.droppedFrames = reply.droppedFrames;
+    this.replayRecordedAt = recording.recordedAt;
+    this.generation++;
   }
 
   /** Sends a text or binary message; false when the socket is not open. */
