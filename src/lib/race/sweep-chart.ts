@@ -31,7 +31,7 @@ const pointLabels = (color: string, font: string): Plugin<'scatter'> => ({
     chart.data.datasets.forEach((dataset, index) => {
       chart.getDatasetMeta(index).data.forEach((element, i) => {
         const point = dataset.data[i] as LabelledPoint | undefined;
-        if (!point) return;
+        if (!point?.label) return;
         const width = ctx.measureText(point.label).width;
         const alignRight = element.x + 7 + width > chart.chartArea.right;
         const left = alignRight ? element.x - 7 - width : element.x + 7;
@@ -97,9 +97,11 @@ export function sweepChart(lang: Locale): ChartFactory<SweepPoint[]> {
           ...pushes.map((p, index) => {
             const label = rt(lang, 'sweep.pointConnection', { name: laneLabel(lang, p) });
             const outer = index < pushes.length - 1;
+            // One label for the group at x = 0 (stacked labels would climb to latencies they don't have).
+            const names = pushes.map((q) => laneLabel(lang, q)).join(lang === 'zh' ? '、' : ', ');
             return {
               label,
-              data: [{ x: 0, y: p.meanLatencyMs!, label }],
+              data: [{ x: 0, y: p.meanLatencyMs!, label: index === 0 ? rt(lang, 'sweep.pointConnections', { names }) : '' }],
               borderColor: theme.transport[p.transport],
               backgroundColor: outer ? 'transparent' : withAlpha(theme.transport[p.transport], 0.8),
               borderWidth: 2,
