@@ -2,7 +2,7 @@
 // points are joined in a line, the "no interval wins both" curve; the push transports are single
 // points at x = 0: one connection each, however long the race, so no rate (a per-minute figure
 // would only be 1 / duration). They often share a latency too, so each has its own marker size:
-// concentric, hollow outer ones, every one visible. Every point carries a label beside it.
+// concentric, hollow outer ones, every one visible, named by the legend. Other points carry a label beside them.
 import type { Plugin } from 'chart.js';
 import { rt } from '../../i18n/race.ts';
 import type { Locale } from '../../i18n/ui.ts';
@@ -97,11 +97,11 @@ export function sweepChart(lang: Locale): ChartFactory<SweepPoint[]> {
           ...pushes.map((p, index) => {
             const label = rt(lang, 'sweep.pointConnection', { name: laneLabel(lang, p) });
             const outer = index < pushes.length - 1;
-            // One label for the group at x = 0 (stacked labels would climb to latencies they don't have).
-            const names = pushes.map((q) => laneLabel(lang, q)).join(lang === 'zh' ? '、' : ', ');
+            // No label beside them: stacked labels climb to latencies they don't have and a joined
+            // one runs off a phone's canvas. The legend names each marker, with "(1 connection)".
             return {
               label,
-              data: [{ x: 0, y: p.meanLatencyMs!, label: index === 0 ? rt(lang, 'sweep.pointConnections', { names }) : '' }],
+              data: [{ x: 0, y: p.meanLatencyMs!, label: '' }],
               borderColor: theme.transport[p.transport],
               backgroundColor: outer ? 'transparent' : withAlpha(theme.transport[p.transport], 0.8),
               borderWidth: 2,
