@@ -130,6 +130,19 @@ describe('a busy browser', () => {
     expect(line).not.toContain('over');
     await page.close();
   });
+
+  it('a race whose page goes to the background stops, says why, and closes its connections', async () => {
+    const { page } = await openDemo(site, RACE_PAGE, RACE);
+    await page.click(`${RACE} [data-action="start"]`);
+    await page.locator(`${RACE}[data-phase="running"]`).waitFor({ timeout: 30_000 });
+    await sleep(1500);
+    await setVisibility(page, 'hidden');
+    await page.locator(`${RACE}[data-phase="done"]`).waitFor({ timeout: 30_000 });
+    expect(await page.getAttribute(RACE, 'data-stopped')).toBe('hidden');
+    expect(await page.locator(`${RACE} [data-testid="race-status"] .line`).textContent()).toContain('background');
+    await waitFor(async () => (await openConnections(site)) === 0, 10_000, 'the race’s connections closed');
+    await page.close();
+  });
 });
 
 describe('a static-only site', () => {
@@ -202,6 +215,19 @@ describe('a static-only site', () => {
     await frames.page.locator(inspector).screenshot({ path: `screenshots/e2e-static-frames-replay-${lang}-390.png` });
     expect([...errors, ...frames.errors].filter((error) => !error.includes('404'))).toEqual([]);
     await frames.page.close();
+  });
+
+  it('the recorded race’s lanes say "replay", not "live"', async () => {
+    const { page } = await openStatic('/lessons/09-comparing-and-choosing/', 'en', 1280);
+    await page.locator(RACE).scrollIntoViewIfNeeded();
+    await page.click(`${RACE} [data-action="replay"]`);
+    await page.waitForFunction((root) => Number(document.querySelector<HTMLElement>(`${root} [data-lane="websocket"]`)?.dataset.count) >= 2, RACE, { timeout: 15_000 });
+    const lanes = page.locator(`${RACE} [data-testid="race-lanes"] [data-lane]`);
+    const statuses = await lanes.evaluateAll((list) => list.map((lane) => (lane as HTMLElement).dataset.status));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses).not.toContain('live');
+    expect(await page.locator(`${RACE} [data-testid="race-lanes"]`).textContent()).not.toMatch(/\blive\b/);
+    await page.close();
   });
 
   it.each(['zh', 'en'])('the notices fit a phone (%s, 390 px)', async (lang) => {
