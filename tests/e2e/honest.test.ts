@@ -131,6 +131,20 @@ describe('a busy browser', () => {
     await page.close();
   });
 
+  it('the sequence diagram drops its live run when hidden and starts a fresh one when shown', async () => {
+    const SEQUENCE = '[data-testid="sequence"]';
+    const { page, errors } = await openDemo(site, '/en/lessons/03-long-polling/', SEQUENCE);
+    await page.locator(`${SEQUENCE}[data-phase="running"]`).waitFor({ timeout: 30_000 });
+    await waitFor(async () => (await openConnections(site)) > 0, 10_000, 'the diagram’s connections');
+    await setVisibility(page, 'hidden');
+    await waitFor(async () => (await openConnections(site)) === 0, 10_000, 'every connection closed');
+    await setVisibility(page, 'visible');
+    await page.locator(`${SEQUENCE}[data-phase="running"]`).waitFor({ timeout: 30_000 });
+    await waitFor(async () => (await openConnections(site)) > 0, 10_000, 'a fresh run’s connections');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('a race whose page goes to the background stops, says why, and closes its connections', async () => {
     const { page } = await openDemo(site, RACE_PAGE, RACE);
     await page.click(`${RACE} [data-action="start"]`);
