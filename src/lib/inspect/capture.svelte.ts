@@ -4,6 +4,7 @@
 
 import { decodeFrame, type DecodeResult } from '../../protocol/frame-codec.ts';
 import type { InspectHello, InspectReply } from '../../protocol/inspect.ts';
+import { serverVerdict } from '../page/server-probe.ts';
 import { fromBase64, socketUrl } from './bytes.ts';
 
 export type CaptureStatus = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
@@ -40,6 +41,10 @@ export class InspectCapture {
   closeInfo = $state<CloseInfo | null>(null);
   /** Why the connection or a fetch failed, for the reader (English or Chinese is up to the UI). */
   failure = $state<'connect' | 'fetch' | null>(null);
+  /** The site has no server behind it (a static host): nothing to connect to, say so. */
+  absent = $state(false);
+  /** When the bytes shown come from a recording (no server here): its date. Null when live. */
+  replayRecordedAt = $state<string | null>(null);
   /** Counts connections, so views can tell a reconnect from more frames. */
   generation = $state(0);
 
@@ -84,6 +89,20 @@ export class InspectCapture {
       // Both close frames have crossed the server's socket by the time onclose fires.
       void this.refresh();
     };
+  }
+
+  /** Shows a recorded connection (scripts/record-inspect.ts) where no server can give a live one. */
+  replay(recording: { recordedAt: string; reply: InspectReply }): void {
+    const { reply } = recording;
+    this.request = fromBase64(reply.request);
+    this.response = fromBase64(reply.response);
+    this.frames = reply.frames.map((f): CapturedFrame => {
+      const raw = fromBase64(f.base64);
+      return { index: f.index, direction: f.direction, raw, decoded: decodeFrame(raw) };
+    });
+    this.droppedFrames = reply.droppedFrames;
+    this.replayRecordedAt = recording.recordedAt;
+    this.generation++;
   }
 
   /** Sends a text or binary message; false when the socket is not open. */
@@ -165,9 +184,14 @@ export class InspectCapture {
 
 let shared: InspectCapture | null = null;
 
-/** The page's one inspected connection, opened by whichever demo needs it first. */
+/** The page's one inspected connection, opened by whichever demo needs it first (once the server is known to be there). */
 export function sharedCapture(): InspectCapture {
-  shared ??= new InspectCapture();
-  if (shared.status === 'idle') shared.connect();
-  return shared;
+  if (shared) return shared;
+  const capture = (shared = new InspectCapture());
+  // Asked once per page: on a static host the demos show a notice, not "closed 1006".
+  void serverVerdict().then((verdict) => {
+    if (verdict === 'absent') capture.absent = true;
+    else if (capture.status === 'idle') capture.connect();
+  });
+  return capture;
 }

@@ -57,13 +57,3 @@ export async function sampleServerClock(signal?: AbortSignal): Promise<ClockSamp
   const { now } = await callApi<{ now: number }>('/api/time', { signal });
   return { t0, serverNow: now, t1: nowMs() };
 }
-
-/** False when no race server answers (static-only site, network down); true otherwise. */
-export async function serverReachable(): Promise<boolean> {
-  try {
-    await sampleServerClock();
-    return true;
-  } catch (error) {
-    return !(error instanceof ServerUnreachableError);
-  }
-}

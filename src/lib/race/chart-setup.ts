@@ -8,6 +8,7 @@ import {
   Chart,
   Legend,
   LinearScale,
+  LogarithmicScale,
   LineController,
   LineElement,
   PointElement,
@@ -16,7 +17,7 @@ import {
 } from 'chart.js';
 import { TRANSPORT_CATALOG, type TransportName, type TransportSpec } from '../../protocol/transports.ts';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, CategoryScale, Tooltip, Legend);
+Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Tooltip, Legend);
 
 export { Chart };
 

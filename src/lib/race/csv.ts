@@ -10,8 +10,13 @@ export function csvField(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(lang: Locale, rows: readonly LaneNumbers[], laneLabel: (row: LaneNumbers) => string): string {
-  const header = [rt(lang, 'csv.transport'), ...TABLE_ROWS.map((row) => rt(lang, `row.${row.key}`))];
+/**
+ * `contendedBy` > 0 (other tabs of the site held connections during the race) adds a column with
+ * that count on every row, so the figures never travel without the condition they were taken in.
+ */
+export function toCsv(lang: Locale, rows: readonly LaneNumbers[], laneLabel: (row: LaneNumbers) => string, contendedBy = 0): string {
+  const extra = contendedBy > 0 ? [rt(lang, 'csv.contention')] : [];
+  const header = [rt(lang, 'csv.transport'), ...TABLE_ROWS.map((row) => rt(lang, `row.${row.key}`)), ...extra];
   const lines = rows.map((numbers) => [
     laneLabel(numbers),
     ...TABLE_ROWS.map(({ key, kind }) => {
@@ -19,6 +24,7 @@ export function toCsv(lang: Locale, rows: readonly LaneNumbers[], laneLabel: (ro
       if (value === undefined) return '';
       return kind === 'latency' ? latencyNumber(value) : String(value);
     }),
+    ...(contendedBy > 0 ? [String(contendedBy)] : []),
   ]);
   return [header, ...lines].map((line) => line.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -1,8 +1,11 @@
 // The race island's state, as runes: what phase the race is in and a view of everything measured,
 // republished at most four times a second so the charts and table redraw without jank however
 // fast events arrive. Live runs and replays feed the same RaceData.
+import { whileVisible } from '../page/lifecycle.ts';
+import { tabPresence } from '../page/presence.ts';
+import { serverVerdict } from '../page/server-probe.ts';
 import { nowMs } from '../transport/types.ts';
-import { ServerRefusedError, ServerUnreachableError, serverReachable } from './api.ts';
+import { ServerRefusedError, ServerUnreachableError } from './api.ts';
 import { idleView, RaceData, type RaceStart, type RaceView } from './race-data.ts';
 import { shiftEntry, type LaneSpec, type RaceRecording } from './recording.ts';
 import { RaceRun, type RaceTarget, type RunOptions, type RunPhase } from './runner.ts';
@@ -21,6 +24,11 @@ export class RaceMetrics implements RaceTarget {
   /** When the figures come from a recording: its date. Null for a live race. */
   replayRecordedAt = $state<string | null>(null);
   channel = $state('');
+  /** Why a run ended before its time: the reader's Stop, or the page going to the background. */
+  stoppedBy = $state<'reader' | 'hidden' | null>(null);
+  /** Other tabs of the site holding connections now (BroadcastChannel), and the most seen during this run. */
+  otherTabs = $state(0);
+  contendedBy = $state(0);
   view = $state.raw<RaceView>(idleView([], 0));
 
   private data: RaceData | null = null;
@@ -41,6 +49,11 @@ export class RaceMetrics implements RaceTarget {
   async start(options: RunOptions): Promise<void> {
     this.reset(options.lanes, 0);
     const run = (this.run = new RaceRun(options, this));
+    // Other tabs measure this tab's connections as contention, as it measures theirs.
+    const presence = tabPresence();
+    presence?.ask();
+    const unhold = presence?.hold();
+    this.contendedBy = this.otherTabs;
     try {
       await run.run();
       if (!run.cancelled) this.setPhase('done');
@@ -53,11 +66,14 @@ export class RaceMetrics implements RaceTarget {
         this.phase = 'error';
         this.errorMessage = error instanceof Error ? error.message : String(error);
       }
+    } finally {
+      unhold?.();
     }
   }
 
   /** Ends a live race or a replay early, keeping what was measured. */
-  stop(): void {
+  stop(by: 'reader' | 'hidden' = 'reader'): void {
+    if (this.busy) this.stoppedBy = by;
     if (this.replayTimer !== undefined) this.endReplay();
     this.run?.stop();
   }
@@ -74,6 +90,8 @@ export class RaceMetrics implements RaceTarget {
     this.channel = '';
     this.errorMessage = '';
     this.replayRecordedAt = null;
+    this.stoppedBy = null;
+    this.contendedBy = 0;
     this.phase = 'idle';
     this.view = idleView(lanes, expected);
   }
@@ -111,10 +129,20 @@ export class RaceMetrics implements RaceTarget {
    */
   attach(element: RecordableElement): () => void {
     element.raceRecording = () => this.recording();
-    void serverReachable().then((reachable) => {
-      if (!reachable && this.phase === 'idle') this.phase = 'offline';
+    void serverVerdict().then((verdict) => {
+      if (verdict === 'absent' && this.phase === 'idle') this.phase = 'offline';
     });
-    return () => this.reset([], 0);
+    const unwatch = tabPresence()?.watch((n) => {
+      this.otherTabs = n;
+      if (this.busy && !this.replayRecordedAt) this.contendedBy = Math.max(this.contendedBy, n);
+    });
+    // A hidden page holds no connections: a live race stops there (its figures stay, marked stopped).
+    const unwatchPage = whileVisible({ resume: () => {}, release: () => this.busy && !this.replayRecordedAt && this.stop('hidden') }, document, false);
+    return () => {
+      unwatch?.();
+      unwatchPage();
+      this.reset([], 0);
+    };
   }
 
   setPhase(phase: RunPhase | 'done'): void {

@@ -5,6 +5,7 @@ import { rt } from '../../i18n/race.ts';
 import type { Locale } from '../../i18n/ui.ts';
 import { baseOptions, Chart, POINT_STYLE, withAlpha, type ChartFactory, type ChartTheme } from './chart-setup.ts';
 import { formatBytes, formatMs } from './format.ts';
+import { isDecade, LOG_FLOOR_MS, onLogAxis } from './log-axis.ts';
 import { laneLabel } from './labels.ts';
 import type { LaneView, Point, RaceView } from './race-data.ts';
 
@@ -79,6 +80,7 @@ function laneBars(
   lang: Locale,
   series: { label: string; alpha: number; value: (lane: LaneView) => number | null }[],
   formatValue: (value: number) => string,
+  logarithmic = false,
 ): ChartFactory<RaceView> {
   return (canvas, theme) => {
     const base = baseOptions(theme);
@@ -91,7 +93,9 @@ function laneBars(
         ...base.frame,
         scales: {
           // The ticks carry the unit ("5 KB", "500 ms"), so no axis title.
-          x: { beginAtZero: true, ticks: { ...base.ticks, maxTicksLimit: 5, callback: (value) => formatValue(Number(value)) }, grid: base.grid },
+          x: logarithmic
+            ? { type: 'logarithmic', min: LOG_FLOOR_MS, ticks: { ...base.ticks, callback: (value) => (isDecade(Number(value)) ? formatValue(Number(value)) : '') }, grid: base.grid }
+            : { beginAtZero: true, ticks: { ...base.ticks, maxTicksLimit: 5, callback: (value) => formatValue(Number(value)) }, grid: base.grid },
           y: { ticks: base.ticks, grid: { display: false } },
         },
         plugins: {
@@ -144,11 +148,12 @@ export const latencyBarsChart = (lang: Locale) =>
   laneBars(
     lang,
     [
-      { label: 'p50', alpha: 1, value: (lane) => lane.latency?.p50 ?? null },
-      { label: 'p95', alpha: 0.55, value: (lane) => lane.latency?.p95 ?? null },
-      { label: 'max', alpha: 0.25, value: (lane) => lane.latency?.max ?? null },
+      { label: 'p50', alpha: 1, value: (lane) => onLogAxis(lane.latency?.p50 ?? null) },
+      { label: 'p95', alpha: 0.55, value: (lane) => onLogAxis(lane.latency?.p95 ?? null) },
+      { label: 'max', alpha: 0.25, value: (lane) => onLogAxis(lane.latency?.max ?? null) },
     ],
     (value) => formatMs(lang, value),
+    true,
   );
 
 export function latencyTimeChart(lang: Locale): ChartFactory<RaceView> {
@@ -161,7 +166,7 @@ export function latencyTimeChart(lang: Locale): ChartFactory<RaceView> {
         ...base.frame,
         scales: {
           x: { type: 'linear', min: 0, ...base.axis(rt(lang, 'axis.seconds')) },
-          y: { beginAtZero: true, ...base.axis(rt(lang, 'axis.ms')) },
+          y: { ...base.axis(rt(lang, 'axis.ms')), type: 'logarithmic', min: LOG_FLOOR_MS, ticks: { ...base.ticks, callback: (value) => (isDecade(Number(value)) ? formatMs(lang, Number(value)) : '') } },
         },
         plugins: {
           legend: base.legend,
@@ -176,7 +181,8 @@ export function latencyTimeChart(lang: Locale): ChartFactory<RaceView> {
           chart,
           view.lanes.map((lane) => {
             const color = theme.transport[lane.spec.transport];
-            return { label: laneLabel(lang, lane.spec), data: lane.latencyPoints, backgroundColor: withAlpha(color, 0.75), borderColor: color, pointStyle: POINT_STYLE[lane.spec.transport], pointRadius: 3.5 };
+            const data = lane.latencyPoints.map((p) => ({ ...p, y: onLogAxis(p.y)! }));
+            return { label: laneLabel(lang, lane.spec), data, backgroundColor: withAlpha(color, 0.75), borderColor: color, pointStyle: POINT_STYLE[lane.spec.transport], pointRadius: 3.5 };
           }),
         );
         chart.update('none');

@@ -1,6 +1,8 @@
 // The sweep's scatter: mean latency (y) against requests per minute (x). The short-polling
 // points are joined in a line, the "no interval wins both" curve; the push transports are single
-// points. Every point carries a label drawn next to it, readable on a projector without a legend.
+// points at x = 0: one connection each, however long the race, so no rate (a per-minute figure
+// would only be 1 / duration). They often share a latency too, so each has its own marker size:
+// concentric, hollow outer ones, every one visible, named by the legend. Other points carry a label beside them.
 import type { Plugin } from 'chart.js';
 import { rt } from '../../i18n/race.ts';
 import type { Locale } from '../../i18n/ui.ts';
@@ -29,7 +31,7 @@ const pointLabels = (color: string, font: string): Plugin<'scatter'> => ({
     chart.data.datasets.forEach((dataset, index) => {
       chart.getDatasetMeta(index).data.forEach((element, i) => {
         const point = dataset.data[i] as LabelledPoint | undefined;
-        if (!point) return;
+        if (!point?.label) return;
         const width = ctx.measureText(point.label).width;
         const alignRight = element.x + 7 + width > chart.chartArea.right;
         const left = alignRight ? element.x - 7 - width : element.x + 7;
@@ -68,7 +70,8 @@ export function sweepChart(lang: Locale): ChartFactory<SweepPoint[]> {
     });
     return {
       update(points) {
-        const measured = points.filter((p) => p.requestsPerMinute !== null && p.meanLatencyMs !== null);
+        const measured = points.filter((p) => (p.requestsPerMinute !== null || p.connections !== null) && p.meanLatencyMs !== null);
+        const pushes = measured.filter((p) => p.requestsPerMinute === null);
         const polls = measured.filter((p) => p.pollIntervalMs !== undefined).sort((a, b) => a.requestsPerMinute! - b.requestsPerMinute!);
         const color = theme.transport['short-poll'];
         chart.data.datasets = [
@@ -82,7 +85,7 @@ export function sweepChart(lang: Locale): ChartFactory<SweepPoint[]> {
             pointRadius: 5,
           },
           ...measured
-            .filter((p) => p.pollIntervalMs === undefined)
+            .filter((p) => p.pollIntervalMs === undefined && p.requestsPerMinute !== null)
             .map((p) => ({
               label: laneLabel(lang, p),
               data: [{ x: p.requestsPerMinute!, y: p.meanLatencyMs!, label: laneLabel(lang, p) }],
@@ -91,6 +94,21 @@ export function sweepChart(lang: Locale): ChartFactory<SweepPoint[]> {
               pointStyle: POINT_STYLE[p.transport],
               pointRadius: 6,
             })),
+          ...pushes.map((p, index) => {
+            const label = rt(lang, 'sweep.pointConnection', { name: laneLabel(lang, p) });
+            const outer = index < pushes.length - 1;
+            // No label beside them: stacked labels climb to latencies they don't have and a joined
+            // one runs off a phone's canvas. The legend names each marker, with "(1 connection)".
+            return {
+              label,
+              data: [{ x: 0, y: p.meanLatencyMs!, label: '' }],
+              borderColor: theme.transport[p.transport],
+              backgroundColor: outer ? 'transparent' : withAlpha(theme.transport[p.transport], 0.8),
+              borderWidth: 2,
+              pointStyle: POINT_STYLE[p.transport],
+              pointRadius: 5 + 4 * (pushes.length - 1 - index),
+            };
+          }),
         ];
         chart.update('none');
       },

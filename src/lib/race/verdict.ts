@@ -26,7 +26,8 @@ function usage(lang: Locale, row: Priced, startsSentence: boolean): string {
   return rt(lang, row.emptyReplies > 0 ? 'verdict.usedEmpty' : 'verdict.used', values);
 }
 
-export function verdictText(lang: Locale, rows: readonly LaneNumbers[]): string {
+/** `contendedBy`: other tabs of the site that held connections during the race (0: none seen). */
+export function verdictText(lang: Locale, rows: readonly LaneNumbers[], contendedBy = 0): string {
   const priced = rows.filter((row): row is Priced => row.requests !== null && row.totalBytes !== null);
   if (priced.length === 0) return '';
   const byCost = [...priced].sort((a, b) => a.totalBytes - b.totalBytes || a.requests - b.requests);
@@ -48,5 +49,6 @@ export function verdictText(lang: Locale, rows: readonly LaneNumbers[]): string 
     });
     text += (lang === 'zh' ? '' : ' ') + sentence;
   }
+  if (contendedBy > 0) text += (lang === 'zh' ? '' : ' ') + rt(lang, 'contention.marked', { n: contendedBy });
   return text;
 }

@@ -19,6 +19,8 @@ export abstract class BaseTransport {
   protected running = false;
   protected readonly backoff = new Backoff();
   private status: TransportStatus = 'stopped';
+  /** Bumped by stop(): a retry scheduled before a stop must not fire after a restart (a hidden page shown again). */
+  private generation = 0;
 
   constructor(
     protected readonly options: TransportOptions,
@@ -37,6 +39,7 @@ export abstract class BaseTransport {
   stop(): void {
     if (!this.running) return;
     this.running = false;
+    this.generation++;
     this.close();
     this.setStatus('stopped');
   }
@@ -106,6 +109,7 @@ export abstract class BaseTransport {
   protected retryLater(retry: () => void): void {
     this.setStatus('retrying');
     const delay = this.backoff.next();
-    setTimeout(() => this.running && retry(), delay);
+    const generation = this.generation;
+    setTimeout(() => this.running && generation === this.generation && retry(), delay);
   }
 }

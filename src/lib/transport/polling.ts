@@ -31,7 +31,8 @@ export abstract class PollingTransport extends BaseTransport {
       const reply = (await response.json()) as PollReply;
       const receivedAt = nowMs();
       this.callbacks.onExchange?.({ ...exchange, endedAt: receivedAt, events: reply.events.length });
-      if (!this.running) return;
+      // Stopped, or stopped and started again (a page hidden and shown): a newer loop owns the feed.
+      if (!this.running || this.controller !== controller) return;
       this.setStatus('live');
       if (reply.resync) this.resync();
       for (const event of reply.events) this.deliver(event, receivedAt);
@@ -40,7 +41,7 @@ export abstract class PollingTransport extends BaseTransport {
       this.timer = setTimeout(() => void this.poll(), reply.more ? 0 : this.pauseMs);
     } catch {
       this.callbacks.onExchange?.({ ...exchange, endedAt: nowMs(), failed: true });
-      if (this.running) this.retryLater(() => void this.poll());
+      if (this.running && this.controller === controller) this.retryLater(() => void this.poll());
     }
   }
 }
