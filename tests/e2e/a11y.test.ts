@@ -14,9 +14,14 @@ type Site = Awaited<ReturnType<typeof startSite>>;
 
 /** Scrolls through the page so every client:visible island hydrates before the checks. */
 async function hydrateAll(page: Page) {
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  for (let y = 0; y < height; y += 500) await page.mouse.wheel(0, 500);
-  await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0, null, { timeout: 20_000 });
+  // Each island into view in turn (a fast wheel can outrun the IntersectionObserver on a busy machine).
+  await page.evaluate(async () => {
+    for (const island of document.querySelectorAll('astro-island[ssr]')) {
+      island.scrollIntoView();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0, null, { timeout: 40_000 });
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
