@@ -14,7 +14,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   integrations: [svelte(), mdx()],
   markdown: {
-    shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, wrap: true },
+    shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, wrap: false },
   },
   server: { host: '127.0.0.1' },
   vite: {
