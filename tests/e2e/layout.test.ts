@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { pageUrl, readLessons } from '../helpers/lessons.ts';
 import { startSite, watchErrors } from '../helpers/site.ts';
+import { transportSpec } from '../../src/protocol/transports.ts';
 
 // The page frame of issue #11: wide content fits every screen, code copies, the theme is
 // remembered without a flash, quizzes can be retried. Lesson pages hold live connections and
@@ -98,6 +99,10 @@ describe('layout', () => {
       await expect(page.evaluate(() => (window as unknown as { themeAtBody?: string }).themeAtBody)).resolves.toBe('dark');
       await expect(page.locator('#theme-select').inputValue()).resolves.toBe('dark');
       await expect(page.evaluate(() => getComputedStyle(document.body).backgroundColor)).resolves.not.toBe('rgb(251, 251, 253)');
+      // Scripts (the race charts) read the tokens as plain colours, dark ones here.
+      const tokens = await page.evaluate(() => ['--fg', '--c-websocket'].map((name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()));
+      expect(tokens[0]).toBe('#e6e8ec');
+      expect(tokens[1]).toBe(transportSpec('websocket').color.dark);
     }
     await page.locator('#theme-select').selectOption('system');
     await page.reload({ waitUntil: 'load' });
