@@ -49,5 +49,6 @@ export function transportCss(): string {
       `[data-transport='${name}']{--transport-color:var(--c-${name})}` +
       `.stroke-${name}{stroke:var(--c-${name})}.fill-${name}{fill:var(--c-${name})}`,
   ).join('');
-  return `:root{${tokens('light')}}@media (prefers-color-scheme: dark){:root{${tokens('dark')}}}${rules}`;
+  // Dark colours follow the system unless the reader chose a theme (html[data-theme], global.css).
+  return `:root{${tokens('light')}}@media (prefers-color-scheme: dark){:root:not([data-theme='light']){${tokens('dark')}}}:root[data-theme='dark']{${tokens('dark')}}${rules}`;
 }

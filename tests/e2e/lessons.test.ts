@@ -15,7 +15,7 @@ async function answer(quiz: Locator, question: LessonFile['frontmatter']['questi
     await quiz.locator('input[type="text"]').fill(String(right ? question.answer : wrong));
   }
   await quiz.locator('button[type="submit"]').click();
-  await quiz.locator('.explanation').waitFor();
+  await quiz.locator('.verdict').waitFor();
   return quiz.getAttribute('data-verdict');
 }
 
@@ -35,16 +35,20 @@ describe('lesson pages', () => {
       await expect(page.locator('h1').textContent()).resolves.toBe(lesson.frontmatter.title);
       const demos = await page.locator('figure.demo').evaluateAll((figures) => figures.map((f) => f.getAttribute('data-demo')));
       expect(demos).toEqual(lesson.frontmatter.demos);
-      // Static HTML first: no script at all unless the page has islands (demos, questions).
+      // Static HTML first: no script but the frame's own two (theme before paint; copy buttons,
+      // toggles) unless the page has islands (demos, questions).
       const islands = await page.locator('astro-island').count();
       expect(islands).toBeGreaterThanOrEqual(lesson.frontmatter.questions.length);
-      if (islands === 0) await expect(page.locator('script').count()).resolves.toBe(0);
+      if (islands === 0) await expect(page.locator('script:not([data-site])').count()).resolves.toBe(0);
 
       for (const [index, question] of lesson.frontmatter.questions.entries()) {
         const quiz = page.locator(`form.quiz[data-question="${question.id}"]`);
         await quiz.scrollIntoViewIfNeeded();
+        // A wrong answer keeps the explanation back, so the reader can try again.
         await expect(answer(quiz, question, false), `${question.id} wrong`).resolves.toBe('incorrect');
+        await expect(quiz.locator('.explanation').count()).resolves.toBe(0);
         await expect(answer(quiz, question, true), `${question.id} right`).resolves.toBe('correct');
+        await quiz.locator('.explanation').waitFor();
         if (index === 0) expect(await quiz.locator('.explanation').textContent()).not.toBe('');
       }
 
