@@ -14,10 +14,11 @@ type Site = Awaited<ReturnType<typeof startSite>>;
 
 /** Scrolls through the page so every client:visible island hydrates before the checks. */
 async function hydrateAll(page: Page) {
-  // Each island into view in turn (a fast wheel can outrun the IntersectionObserver on a busy machine).
+  // Each island into view in turn (a fast wheel can outrun the IntersectionObserver on a busy
+  // machine). An island is `display: contents`: Astro watches its children, so scroll to those.
   await page.evaluate(async () => {
     for (const island of document.querySelectorAll('astro-island[ssr]')) {
-      island.scrollIntoView();
+      (island.firstElementChild ?? island).scrollIntoView();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
