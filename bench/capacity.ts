@@ -20,8 +20,8 @@
 // CAPACITY_QUICK=1 (or --quick) uses 1/10 of the connection counts. Exits 1 when a goal is missed.
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
-import type { CapacityFigures } from './support/capacity-ipc.ts';
-import { children, Deliveries, ONE_ADDRESS_SETTINGS, inBatches, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
+import { memoryGrowth, type CapacityFigures, type MemoryGrowth } from './support/capacity-ipc.ts';
+import { children, Deliveries, GoalRows, ONE_ADDRESS_SETTINGS, inBatches, percentile, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
 import { fdLimits } from './support/hostile-target.ts';
 import { transportSpec, transportsOfKind, type TransportName } from '../src/protocol/transports.ts';
 
@@ -64,7 +64,6 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const youngText = (before: CapacityFigures, after: CapacityFigures) => `young generation ${mb(before.youngGenBytes)} → ${mb(after.youngGenBytes)}, left out`;
 const msText = (value: number) => `${value.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 /** Starts a fresh server child of `kind`, runs `body` on it, always stops it and closes `opened`. */
 async function withServer<T>(kind: Kind, fdsNeeded: number, body: (server: ServerChild, opened: Array<{ close(): void }>) => Promise<T>): Promise<T> {
@@ -81,30 +80,6 @@ async function withServer<T>(kind: Kind, fdsNeeded: number, body: (server: Serve
     }
     await server.stop();
   }
-}
-
-interface MemoryFigures {
-  perConnection: number;
-  total: number;
-  heapPerConnection: number;
-  externalPerConnection: number;
-  before: CapacityFigures;
-  after: CapacityFigures;
-}
-
-/** RSS without the young generation's pages (empty after a full GC; see the header). */
-const settledRss = (figures: CapacityFigures) => figures.rssBytes - figures.youngGenBytes;
-
-function memoryFigures(before: CapacityFigures, after: CapacityFigures, n: number): MemoryFigures {
-  const grown = settledRss(after) - settledRss(before);
-  return {
-    perConnection: grown / n,
-    total: grown,
-    heapPerConnection: (after.heapUsedBytes - before.heapUsedBytes) / n,
-    externalPerConnection: (after.externalBytes - before.externalBytes) / n,
-    before,
-    after,
-  };
 }
 
 const asClosable = (socket: Socket) => ({ close: () => socket.destroy() });
@@ -132,7 +107,7 @@ async function webSockets(kind: Kind) {
     const openMs = performance.now() - openStarted;
     await server.waitFor((f) => (f.held.byPath[WEBSOCKET_PATH] ?? 0) >= n);
     const after = await server.measure();
-    const memory = memoryFigures(before, after, n);
+    const memory = memoryGrowth(before, after, n);
     // Fan-out: one warm-up event, then FANOUT_ROUNDS measured, one at a time.
     const delays: number[] = [];
     const roundP99: number[] = [];
@@ -186,7 +161,7 @@ async function heldRequests(kind: Kind, name: TransportName, n: number) {
     await server.waitFor((f) => held(f) >= n);
     const openMs = performance.now() - openStarted;
     const after = await server.measure();
-    const memory = memoryFigures(before, after, n);
+    const memory = memoryGrowth(before, after, n);
     console.log(
       `    ${LABEL[kind]}: ${n} held ${name} in ${(openMs / 1000).toFixed(1)} s; ` +
         `RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} (${youngText(before, after)}; heap ${kib(memory.heapPerConnection)}/conn, external ${kib(memory.externalPerConnection)}/conn)`,
@@ -214,7 +189,7 @@ async function allAtOnce(kind: Kind) {
     await server.waitFor((f) => f.held.all >= total);
     const openMs = performance.now() - openStarted;
     const after = await server.measure();
-    const memory = memoryFigures(before, after, total);
+    const memory = memoryGrowth(before, after, total);
     console.log(
       `    ${LABEL[kind]}: ${total} connections (${COUNT.websockets} WebSockets, ${HELD.map(({ name, count }) => `${count} ${name}`).join(', ')}) in ${(openMs / 1000).toFixed(1)} s; ` +
         `RSS ${mb(before.rssBytes)} → ${mb(after.rssBytes)} (${youngText(before, after)}; heap ${kib(memory.heapPerConnection)}/conn)`,
@@ -237,20 +212,8 @@ async function shortPolls(kind: Kind) {
   });
 }
 
-interface Row {
-  figure: string;
-  bare: string;
-  project: string;
-  ratio: string;
-  goal: string;
-  ok: string;
-}
-const rows: Row[] = [];
-let missed = 0;
-function row(figure: string, bare: string, project: string, r: number, goalText: string, ok: boolean) {
-  rows.push({ figure, bare, project, ratio: Number.isFinite(r) ? `${r.toFixed(2)}×` : '-', goal: goalText, ok: ok ? '✓' : '✗ MISSED' });
-  if (!ok) missed++;
-}
+const goals = new GoalRows();
+const row = goals.row.bind(goals);
 
 async function main() {
   const own = fdLimits();
@@ -267,7 +230,7 @@ async function main() {
   console.log(`\n  [WebSockets: memory and fan-out]`);
   const wsBare = await webSockets('bare');
   const wsProject = await webSockets('project');
-  const perConn = (m: MemoryFigures) => kib(m.perConnection);
+  const perConn = (m: MemoryGrowth) => kib(m.perConnection);
   row(`RSS per WebSocket (${COUNT.websockets})`, perConn(wsBare.memory), perConn(wsProject.memory), ratio(wsProject.memory.perConnection, wsBare.memory.perConnection), `≤ ${WS_RSS_RATIO_MAX}× bare ws`, wsProject.memory.perConnection <= WS_RSS_RATIO_MAX * wsBare.memory.perConnection);
   for (const { name, count } of HELD) {
     console.log(`\n  [held ${name}: memory]  (${elapsed()})`);
@@ -280,7 +243,7 @@ async function main() {
   const allBare = await allAtOnce('bare');
   const allProject = await allAtOnce('project');
   // The measured total, scaled to the full counts under --quick (say so).
-  const scaled = (m: MemoryFigures) => m.total * SCALE;
+  const scaled = (m: MemoryGrowth) => m.total * SCALE;
   row(
     `all ${FULL_ALL} connections at once${QUICK ? ' (×10 from --quick)' : ''}`,
     mb(scaled(allBare)),
@@ -307,7 +270,7 @@ async function main() {
     spOk,
   );
   console.log('');
-  console.table(rows);
+  console.table(goals.rows);
   console.log(
     `  RSS per connection = (RSS after opening N and a full GC − RSS before) / N, in the server's own process, both without V8's young generation (empty after the GC).\n` +
       `  "all at once": every phase's connections open together on one fresh server, RSS growth measured the same way.\n` +
@@ -326,8 +289,8 @@ process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 try {
   await main();
-  if (missed) {
-    console.error(`capacity: ${missed} goal(s) missed (${elapsed()})`);
+  if (goals.missed) {
+    console.error(`capacity: ${goals.missed} goal(s) missed (${elapsed()})`);
     process.exitCode = 1;
   } else console.log(`capacity: ok, every goal met (${elapsed()})`);
 } catch (error) {

@@ -13,14 +13,13 @@
 import { TRANSPORTS, transportSpec, type TransportName } from '../src/protocol/transports.ts';
 import type { BuzzReply, JoinReply, RoomAggregate, RoomCreated } from '../src/protocol/rooms.ts';
 import { startReader, type Reader } from '../tests/helpers/feed-readers.ts';
-import { children, inBatches, ONE_ADDRESS_SETTINGS, ServerChild, sleep } from './support/capacity-clients.ts';
+import { children, inBatches, ONE_ADDRESS_SETTINGS, percentile, ServerChild, sleep } from './support/capacity-clients.ts';
 
 const PHONES_PER_TRANSPORT = 100;
 const PHONES = PHONES_PER_TRANSPORT * TRANSPORTS.length;
 const BUZZES = 6;
 const BUZZ_GAP_MS = 2500;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function post<T>(url: string, body: unknown, teacherKey?: string): Promise<T> {

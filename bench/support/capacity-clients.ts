@@ -125,6 +125,20 @@ export class ServerChild {
   }
 }
 
+/** The figures a bench prints beside a baseline, each with its ratio, its goal and whether it met it. */
+export class GoalRows {
+  readonly rows: Array<{ figure: string; bare: string; project: string; ratio: string; goal: string; ok: string }> = [];
+  missed = 0;
+
+  row(figure: string, bare: string, project: string, ratio: number, goal: string, ok: boolean): void {
+    this.rows.push({ figure, bare, project, ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-', goal, ok: ok ? '✓' : '✗ MISSED' });
+    if (!ok) this.missed++;
+  }
+}
+
+/** The p-th percentile (0..100) of an ascending list; NaN when empty. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
 /** Runs `open(i)` for i in 0..n-1, `batch` at a time; every one must resolve. */
 export async function inBatches<T>(n: number, batch: number, open: (i: number) => Promise<T>): Promise<T[]> {
   const all: T[] = [];

@@ -25,3 +25,28 @@ export type FromCapacityServer =
 export function quote(n: number): { symbol: string; price: number; change: number; volume: number } {
   return { symbol: 'AAPL', price: 100 + (n % 50) / 10, change: 0.3, volume: 1700 + n };
 }
+
+/** What N connections cost a server: RSS grown (total and per connection), heap and external per connection. */
+export interface MemoryGrowth {
+  perConnection: number;
+  total: number;
+  heapPerConnection: number;
+  externalPerConnection: number;
+  before: CapacityFigures;
+  after: CapacityFigures;
+}
+
+/** RSS without the young generation's pages (empty after a full GC; see bench/capacity.ts). */
+const settledRss = (figures: CapacityFigures) => figures.rssBytes - figures.youngGenBytes;
+
+export function memoryGrowth(before: CapacityFigures, after: CapacityFigures, n: number): MemoryGrowth {
+  const grown = settledRss(after) - settledRss(before);
+  return {
+    perConnection: grown / n,
+    total: grown,
+    heapPerConnection: (after.heapUsedBytes - before.heapUsedBytes) / n,
+    externalPerConnection: (after.externalBytes - before.externalBytes) / n,
+    before,
+    after,
+  };
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { streamParser, type StreamLog } from './stream-parsers.ts';
+import { dechunk } from './stream-parsers.ts';
 
 // Raw HTTP over net.Socket, for the hostile suite: byte-exact requests that no well-behaved
 // client library would send (bad targets, half heads, dripped bodies), and clients that never
@@ -31,20 +31,6 @@ export function parseResponse(bytes: Buffer): RawResponse | null {
   if (headers['content-length'] !== undefined) rest = rest.subarray(0, Number(headers['content-length']));
   else if (/chunked/i.test(headers['transfer-encoding'] ?? '')) rest = dechunk(rest);
   return { status: Number(statusLine.split(' ')[1]), statusLine, headers, body: rest.toString('utf8') };
-}
-
-function dechunk(bytes: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    const lineEnd = bytes.indexOf('\r\n', offset);
-    if (lineEnd === -1) break;
-    const size = Number.parseInt(bytes.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size) || size === 0) break;
-    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
 }
 
 export interface RequestSpec {
@@ -296,54 +282,3 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const MiB = 1024 * 1024;
 export const mib = (bytes: number) => `${(bytes / MiB).toFixed(2)} MiB`;
-
-export interface SseBlock {
-  event?: string;
-  id?: string;
-  data?: string;
-}
-
-/**
- * The complete SSE messages in the bytes a raw connection received (response head, chunked
- * body, possibly cut anywhere); comments are left out.
- */
-export function parseSseBlocks(received: Buffer): SseBlock[] {
-  const headEnd = received.indexOf('\r\n\r\n');
-  if (headEnd === -1) return [];
-  const head = received.subarray(0, headEnd).toString('latin1');
-  const rest = received.subarray(headEnd + 4);
-  return sseBlocksOf((/transfer-encoding:\s*chunked/i.test(head) ? dechunk(rest) : rest).toString('utf8'));
-}
-
-/**
- * The feed a raw connection received as a stream response (head, chunked body, possibly cut
- * anywhere), parsed by its Content-Type; null before the head is complete or for a non-stream.
- */
-export function parseStreamResponse(received: Buffer): StreamLog | null {
-  const headEnd = received.indexOf('\r\n\r\n');
-  if (headEnd === -1) return null;
-  const head = received.subarray(0, headEnd).toString('latin1');
-  const rest = received.subarray(headEnd + 4);
-  const log: StreamLog = { events: [], resyncs: 0 };
-  const feed = streamParser(/^content-type:\s*(.*)$/im.exec(head)?.[1] ?? '', log);
-  feed?.((/transfer-encoding:\s*chunked/i.test(head) ? dechunk(rest) : rest).toString('utf8'));
-  return feed ? log : null;
-}
-
-/** The complete SSE messages in a decoded event-stream body; comments are left out. */
-export function sseBlocksOf(body: string): SseBlock[] {
-  const blocks: SseBlock[] = [];
-  const parts = body.split('\n\n');
-  parts.pop(); // the incomplete tail (or '')
-  for (const part of parts) {
-    const block: SseBlock = {};
-    for (const line of part.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(': ');
-      if (colon === -1) continue;
-      block[line.slice(0, colon) as keyof SseBlock] = line.slice(colon + 2);
-    }
-    if (Object.keys(block).length > 0) blocks.push(block);
-  }
-  return blocks;
-}

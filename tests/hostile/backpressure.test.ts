@@ -5,7 +5,8 @@ import { transportSpec, transportsOfKind } from '../../src/protocol/transports.t
 import type { RunningServer } from '../../server/server.ts';
 import { startReader } from '../helpers/feed-readers.ts';
 import { heldBytes, startChildServer, type ChildServer } from '../helpers/hostile-child.ts';
-import { mib, MiB, parseStreamResponse, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { mib, MiB, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { parseStreamResponse } from '../helpers/stream-parsers.ts';
 import { clientFrame, closeFrameOf, framesOf, OPCODES, rawWebSocket, type RawWebSocket } from '../helpers/hostile-ws.ts';
 import { sleep, startTestServer, waitFor } from '../helpers/server.ts';
 

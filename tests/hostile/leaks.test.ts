@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heldBytes, startChildServer, type ChildServer, type Measure } from '../helpers/hostile-child.ts';
 import { TRANSPORTS, transportSpec, transportsOfKind } from '../../src/protocol/transports.ts';
 import { startReader } from '../helpers/feed-readers.ts';
-import { inBatches, mib, parseStreamResponse, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { inBatches, mib, RawConnection, requestBytes } from '../helpers/hostile-raw.ts';
+import { parseStreamResponse } from '../helpers/stream-parsers.ts';
 import { rawWebSocket, upgradeRequest } from '../helpers/hostile-ws.ts';
 import { waitFor } from '../helpers/server.ts';
 

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import type { FeedEvent, FeedSocketMessage, PollReply } from '../../src/protocol/feed.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { startReader } from '../helpers/feed-readers.ts';
-import { sseBlocksOf, type SseBlock } from '../helpers/hostile-raw.ts';
+import { sseBlocksOf, type SseBlock } from '../helpers/stream-parsers.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 
 // A server restart starts every channel's seq from 1 again. A reader that resumed with its old
