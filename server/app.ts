@@ -12,6 +12,7 @@ import { errorBody, errorResponse, refusalResponse } from './guard/errors.ts';
 import { hostRefusal, isAllowedHost } from './guard/origin.ts';
 import { securityHeaders } from './guard/security-headers.ts';
 import { mountStaticSite } from './static-site.ts';
+import { FeedUnavailableError } from './feed/feed.ts';
 import { transports } from './transports/index.ts';
 import type { TransportDeps } from './transports/types.ts';
 import type { RecordBudget } from './wire/recording.ts';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Hono {
   answerWrongMethods(app);
   mountStaticSite(app, deps.config.staticDir);
   app.onError((error, c) => {
+    if (error instanceof FeedUnavailableError) return errorResponse(c, 'feed_unavailable', `${error.message}; retry shortly`, { 'Retry-After': '2' });
     console.error(error);
     return c.json(errorBody('internal', 'internal server error'), 500);
   });

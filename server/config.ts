@@ -89,6 +89,14 @@ export const configSchema = z
     inspectTotalMaxBytes: int(64 * KiB, 1024 * MiB).default(32 * MiB),
     /** MAX_LEDGER_CLIENTS: client ids the ledger remembers; the least recently seen is forgotten. */
     maxLedgerClients: int(10, 1_000_000).default(10_000),
+    /** REDIS_URL: redis://host:port; set on every instance of a cluster to share one feed, rooms, limits and ledger. Empty: one process, all in memory. */
+    redisUrl: z.string().regex(/^(rediss?:\/\/.+)?$/, 'must be redis://host:port or rediss://…').default(''),
+    /** REDIS_PREFIX: prefix of every Redis key, so several deployments can share one Redis. */
+    redisPrefix: z.string().regex(/^[A-Za-z0-9:_-]{0,32}$/).default('rt:'),
+    /** LEASE_TTL_MS: a producer's lease in Redis; another instance takes over within about 4/3 of it after its holder dies. */
+    leaseTtlMs: int(300, 60_000).default(3000),
+    /** STATS_FLUSH_MS: how often an instance adds its ledger figures to Redis's totals. */
+    statsFlushMs: int(20, 10_000).default(250),
     /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for connections to close before forcing them. */
     shutdownGraceMs: int(100, 5000).default(3000),
   })
@@ -136,6 +144,10 @@ const ENV_NAMES: Record<keyof Config, string> = {
   inspectTotalMaxBytes: 'INSPECT_TOTAL_MAX_BYTES',
   maxLedgerClients: 'MAX_LEDGER_CLIENTS',
   shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
+  redisUrl: 'REDIS_URL',
+  redisPrefix: 'REDIS_PREFIX',
+  leaseTtlMs: 'LEASE_TTL_MS',
+  statsFlushMs: 'STATS_FLUSH_MS',
 };
 
 /** Validates settings; environment variables override `overrides`, which override defaults. */

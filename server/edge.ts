@@ -199,7 +199,8 @@ async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise
   const address = clientAddress(request, deps.trustProxy);
   const rateRefusal = await deps.fairUse.request(address);
   if (rateRefusal) return rateRefusal;
-  const accepted = accept(Object.fromEntries(url.searchParams), request);
+  const accepted = await accept(Object.fromEntries(url.searchParams), request);
+  if (request.socket.destroyed) return null;
   if (isRefusal(accepted)) return accepted;
   const release = deps.fairUse.holdStream(address);
   if (typeof release !== 'function') return release;

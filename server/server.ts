@@ -9,7 +9,9 @@ import type { HealthReply } from './api/health.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { admitRequests, answerClientErrors, routeUpgrades, type EdgeDeps } from './edge.ts';
-import { Feed } from './feed/feed.ts';
+import type { Feed } from './feed/feed.ts';
+import { MemoryFeed } from './feed/memory-feed.ts';
+import { RedisFeed } from './feed/redis/redis-feed.ts';
 import { RoomRegistry } from './rooms/registry.ts';
 import { addressKey } from './guard/client-address.ts';
 import { errorBody, writeRefusal } from './guard/errors.ts';
@@ -59,13 +61,7 @@ function classify(_method: string, target: string): Route {
 /** `tapSockets: false` only exists so the benchmark can measure what the tap costs. */
 export async function startServer(config: Config, { tapSockets = true } = {}): Promise<RunningServer> {
   const startedAt = Date.now();
-  const feed = new Feed({
-    tickerIntervalMs: config.tickerIntervalMs,
-    maxEvents: config.bufferMaxEvents,
-    maxAgeMs: config.bufferMaxAgeMs,
-    maxBytes: config.bufferMaxBytes,
-    maxPrivateChannels: config.maxPrivateChannels,
-  });
+  const feed = await createFeed(config);
   const ledger = new Ledger(config.maxLedgerClients);
   const rooms = new RoomRegistry(feed, config);
   const fairUse = new FairUse(config);
@@ -192,15 +188,15 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     (closed ??= new Promise<void>((resolve) => {
       shutdown.abort();
       rooms.close();
-      feed.close();
       clearInterval(socketWatch);
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
       for (const socket of sockets) if (!served.has(socket)) socket.destroy();
       // Keep-alive connections go idle as their last response ends; close each as it does.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+      // The feed goes last: with Redis its replicas' end would cut readers (1013) before they got 1001.
       server.close(() => {
         clearInterval(closeIdle);
-        resolve();
+        void feed.close().finally(resolve);
       });
       // Whatever is still open after the grace period is cut, upgraded sockets included.
       setTimeout(() => {
@@ -214,6 +210,19 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     for (const socket of sockets) socket.destroy();
   };
   return { url: `http://${host}:${port}`, port, feed, ledger, fairUse, rooms, close, dropConnections };
+}
+
+/** The feed in memory, or on Redis when REDIS_URL is set (README "Deploying"). */
+function createFeed(config: Config): Promise<Feed> {
+  const options = {
+    tickerIntervalMs: config.tickerIntervalMs,
+    maxEvents: config.bufferMaxEvents,
+    maxAgeMs: config.bufferMaxAgeMs,
+    maxBytes: config.bufferMaxBytes,
+    maxPrivateChannels: config.maxPrivateChannels,
+  };
+  if (!config.redisUrl) return Promise.resolve(new MemoryFeed(options));
+  return RedisFeed.connect({ ...options, url: config.redisUrl, prefix: config.redisPrefix, leaseTtlMs: config.leaseTtlMs });
 }
 
 /**

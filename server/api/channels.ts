@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { errorResponse, refusalResponse } from '../guard/errors.ts';
 import type { FairUse } from '../guard/fair-use.ts';
 import { describeIssues } from '../guard/query.ts';
-import { TooManyChannelsError, type Feed } from '../feed/feed.ts';
+import { FeedUnavailableError, TooManyChannelsError, type Feed } from '../feed/feed.ts';
 import type { Config } from '../config.ts';
 import { addressOf } from '../transports/types.ts';
 
@@ -39,11 +39,12 @@ export function mountChannels(app: Hono, feed: Feed, fairUse: FairUse, config: C
     const release = fairUse.holdChannel(addressOf(c, config));
     if (typeof release !== 'function') return refusalResponse(c, release);
     try {
-      const channel = feed.createPrivate(parsed.data, release);
+      const channel = await feed.createPrivate(parsed.data, release);
       return c.json({ channel: channel.id }, 201);
     } catch (error) {
       release();
       if (error instanceof TooManyChannelsError) return errorResponse(c, 'too_many_channels', 'too many live channels; try again when a race ends', { 'Retry-After': '5' });
+      if (error instanceof FeedUnavailableError) return errorResponse(c, 'feed_unavailable', `${error.message}; retry shortly`, { 'Retry-After': '2' });
       throw error;
     }
   });

@@ -21,9 +21,13 @@ export class StoredEvent {
   /** Per-transport framed bytes, filled lazily by the transport that needs them. */
   readonly framed: Partial<Record<TransportName, Buffer>> = {};
 
-  constructor(readonly event: FeedEvent) {
-    this.json = JSON.stringify(event);
-    this.bytes = Buffer.byteLength(this.json);
+  /** `json`: the event's JSON as another process encoded it (a Redis replica keeps its bytes). */
+  constructor(
+    readonly event: FeedEvent,
+    json: string = JSON.stringify(event),
+  ) {
+    this.json = json;
+    this.bytes = Buffer.byteLength(json);
   }
 }
 
@@ -54,15 +58,17 @@ export interface Subscriber {
 }
 
 /** Short random id of one run of a channel: "<feedId>-<seq>" cursors carry it. */
-const newFeedId = () => randomInt(36 ** 6).toString(36).padStart(6, '0');
+export const newFeedId = () => randomInt(36 ** 6).toString(36).padStart(6, '0');
 
 /**
  * One numbered stream of events: assigns `seq` and server time, keeps a bounded ring buffer
  * (by count, age and bytes, whichever binds first) and wakes subscribers. Transports only read.
+ * With Redis (server/feed/redis/), a channel is this process's replica of a Redis stream: the
+ * stream assigns `seq`, and the events arrive through `append`.
  */
 export class Channel {
   /** Identifies this run of the channel; a restart gives it a new one (README "cursor"). */
-  readonly feedId: string;
+  private currentFeedId: string;
   private lastSeq = 0;
   private readonly buffer: StoredEvent[] = [];
   private bufferBytes = 0;
@@ -74,7 +80,11 @@ export class Channel {
     private readonly now: () => number = Date.now,
     feedId: string = newFeedId(),
   ) {
-    this.feedId = feedId;
+    this.currentFeedId = feedId;
+  }
+
+  get feedId(): string {
+    return this.currentFeedId;
   }
 
   get latestSeq(): number {
@@ -90,12 +100,33 @@ export class Channel {
     return this.listeners.size;
   }
 
+  /** Readers (streams, sockets, held polls) that `disconnectReaders` would cut. */
+  get readerCount(): number {
+    let readers = 0;
+    for (const listener of this.listeners) if (typeof listener !== 'function') readers++;
+    return readers;
+  }
+
   cursorAt(seq: number): string {
     return formatCursor(this.feedId, seq);
   }
 
   publish(data: unknown): FeedEvent {
-    const stored = new StoredEvent({ seq: ++this.lastSeq, at: this.now(), channel: this.id, data });
+    const stored = new StoredEvent({ seq: this.lastSeq + 1, at: this.now(), channel: this.id, data });
+    this.append(stored);
+    return stored.event;
+  }
+
+  /**
+   * Adds an event numbered elsewhere (a replica's, from Redis): one already held is ignored, and
+   * one past a gap (events trimmed before this process read them) empties the buffer first, so
+   * it stays contiguous and readers that fall in the gap are told to resync.
+   */
+  append(stored: StoredEvent): void {
+    const { seq } = stored.event;
+    if (seq <= this.lastSeq) return;
+    if (seq !== this.lastSeq + 1) this.clearBuffer();
+    this.lastSeq = seq;
     this.buffer.push(stored);
     this.bufferBytes += stored.bytes;
     // Keep at least the newest event, whatever its size, so live readers always get it.
@@ -110,7 +141,18 @@ export class Channel {
         console.error('BUG: channel listener threw:', error);
       }
     }
-    return stored.event;
+  }
+
+  /**
+   * A new run under `feedId` (its Redis stream was lost, e.g. a Redis restart without
+   * persistence): the buffer empties, `seq` starts over, and readers are cut so they come back
+   * with their old cursor and are told to resync.
+   */
+  restart(feedId: string): void {
+    this.currentFeedId = feedId;
+    this.lastSeq = 0;
+    this.clearBuffer();
+    this.disconnectReaders();
   }
 
   /**
@@ -210,6 +252,11 @@ export class Channel {
       const unsubscribe = this.subscribe(() => finish(true));
       for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  private clearBuffer(): void {
+    this.buffer.length = 0;
+    this.bufferBytes = 0;
   }
 
   private dropOldest(): void {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CURSOR_PATTERN, parseCursor, type CursorPosition } from '../../src/protocol/cursor.ts';
 import { CLIENT_ID_PATTERN, DEFAULT_CHANNEL } from '../../src/protocol/feed.ts';
 import type { Channel } from '../feed/channel.ts';
-import type { Feed } from '../feed/feed.ts';
+import { FeedUnavailableError, type Feed } from '../feed/feed.ts';
 import { refusalResponse, type Refusal } from './errors.ts';
 
 /** The parameters every feed endpoint shares (README "Wire protocol"). */
@@ -37,19 +37,34 @@ export function parseQuery<S extends z.ZodTypeAny>(c: Context, schema: S): { ok:
   return parsed.ok ? parsed : { ok: false, response: refusalResponse(c, parsed.refusal) };
 }
 
-export type ResolvedFeed<Q extends FeedQuery = FeedQuery> = { ok: true; query: Q; channel: Channel } | { ok: false; refusal: Refusal };
+export type ResolvedFeed<Q extends FeedQuery = FeedQuery> =
+  | { ok: true; query: Q; channel: Channel; from: CursorPosition | null }
+  | { ok: false; refusal: Refusal };
 
-/** The feed query and its channel, or the 400/404 refusal. */
-export function resolveFeed<Q extends FeedQuery = FeedQuery>(
+/** Seconds a client should wait before retrying while the shared feed is unreachable. */
+const FEED_RETRY_S = '2';
+
+/**
+ * The feed query, its channel and where the reader starts (`startPosition`), or the 400/404
+ * refusal, or 503 while the shared feed (Redis) is unreachable.
+ */
+export async function resolveFeed<Q extends FeedQuery = FeedQuery>(
   values: Record<string, string>,
   feed: Feed,
-  schema: z.ZodType<Q, z.ZodTypeDef, unknown> = feedQuerySchema as unknown as z.ZodType<Q, z.ZodTypeDef, unknown>,
-): ResolvedFeed<Q> {
+  { schema = feedQuerySchema as unknown as z.ZodType<Q, z.ZodTypeDef, unknown>, lastEventId }: { schema?: z.ZodType<Q, z.ZodTypeDef, unknown>; lastEventId?: string } = {},
+): Promise<ResolvedFeed<Q>> {
   const parsed = parseValues(values, schema);
   if (!parsed.ok) return parsed;
-  const channel = feed.get(parsed.value.channel);
+  const from = startPosition(parsed.value, lastEventId);
+  let channel: Channel | undefined;
+  try {
+    channel = await feed.open(parsed.value.channel, from);
+  } catch (error) {
+    if (!(error instanceof FeedUnavailableError)) throw error;
+    return { ok: false, refusal: { code: 'feed_unavailable', message: `${error.message}; retry shortly`, headers: { 'Retry-After': FEED_RETRY_S } } };
+  }
   if (!channel) return { ok: false, refusal: { code: 'not_found', message: `no channel "${parsed.value.channel}"` } };
-  return { ok: true, query: parsed.value, channel };
+  return { ok: true, query: parsed.value, channel, from };
 }
 
 /**

@@ -46,18 +46,26 @@ export class RoomRegistry {
   }
 
   /** A new room opened from `address`, or the 429 to answer. */
-  create(address: string): Room | Refusal {
+  async create(address: string): Promise<Room | Refusal> {
     const retry = { 'Retry-After': String(RETRY_ROOMS_S) };
     if (this.closed) return { code: 'shutting_down', message: 'the server is shutting down' };
     if (this.rooms.size >= this.settings.maxRooms) return { code: 'too_many_rooms', message: 'too many live rooms; try again when one ends', headers: retry };
     const release = this.perAddress.acquire(address);
     if (!release) return { code: 'too_many_rooms', message: 'your address has too many live rooms; try again when one ends', headers: retry };
+    let channel;
+    try {
+      channel = await this.feed.createRoomChannel();
+    } catch (error) {
+      release();
+      throw error;
+    }
     let code = newRoomCode();
     while (this.rooms.has(code)) code = newRoomCode();
     const room = new Room(
       code,
       newTeacherKey(),
-      this.feed.createRoomChannel(),
+      channel,
+      this.feed,
       { maxMembers: this.settings.roomMaxMembers, pollIntervalMs: this.settings.roomPollIntervalMs },
       this.now,
     );

@@ -13,6 +13,7 @@ import type {
 } from '../../src/protocol/rooms.ts';
 import { TRANSPORTS, type TransportName } from '../../src/protocol/transports.ts';
 import type { Channel } from '../feed/channel.ts';
+import type { Feed, PublishOptions } from '../feed/feed.ts';
 import type { Ledger } from '../wire/ledger.ts';
 import { RoomMembers } from './members.ts';
 import { RoomResults, type ReportOutcome } from './results.ts';
@@ -50,6 +51,7 @@ export class Room {
     readonly code: string,
     readonly teacherKey: string,
     readonly channel: Channel,
+    private readonly feed: Feed,
     options: RoomOptions,
     private readonly now: () => number = Date.now,
   ) {
@@ -78,9 +80,9 @@ export class Room {
     return this.members.transportOf(client) !== undefined;
   }
 
-  buzz(): BuzzReply {
+  async buzz(): Promise<BuzzReply> {
     const id = ++this.buzzes;
-    const event = this.publish({ kind: 'buzz', id });
+    const event = await this.publish({ kind: 'buzz', id });
     this.results.addBuzz(id, event.seq, event.at);
     return { id, seq: event.seq };
   }
@@ -96,30 +98,32 @@ export class Room {
     return { events: of };
   }
 
-  switchTo(request: SwitchRequest): SwitchReply {
+  async switchTo(request: SwitchRequest): Promise<SwitchReply> {
     if (request.pollIntervalMs !== undefined) this.pollIntervalMs = request.pollIntervalMs;
     if (request.transport !== undefined) {
       this.everyone = request.transport;
       this.members.switchAll(request.transport);
     }
-    this.publish({ kind: 'switch', transport: this.everyone, pollIntervalMs: this.pollIntervalMs });
+    await this.publish({ kind: 'switch', transport: this.everyone, pollIntervalMs: this.pollIntervalMs });
     return { transport: this.everyone, pollIntervalMs: this.pollIntervalMs };
   }
 
   /**
-   * Publishes a `cut` event, then cuts every connection reading the channel at once: phones
-   * reconnect and resume from their cursor, the `cut` event included, so they can time their
-   * recovery from it.
+   * Publishes a `cut` event, then cuts every connection reading the channel at once (in a
+   * cluster, every instance cuts its own readers when it reads the event): phones reconnect and
+   * resume from their cursor, the `cut` event included, so they can time their recovery from it.
+   * `disconnected` counts the readers of the instance that answered.
    */
-  cut(): CutReply {
+  async cut(): Promise<CutReply> {
     const id = ++this.cuts;
-    const event = this.publish({ kind: 'cut', id });
+    const readers = this.channel.readerCount;
+    const event = await this.publish({ kind: 'cut', id }, { cutReaders: true });
     this.results.addCut(id, event.seq, event.at);
-    return { disconnected: this.channel.disconnectReaders() };
+    return { disconnected: readers };
   }
 
-  question(request: QuestionRequest): QuestionReply {
-    const event = this.publish({ kind: 'question', id: request.id, prompt: request.prompt, ...(request.choices ? { choices: request.choices } : {}) });
+  async question(request: QuestionRequest): Promise<QuestionReply> {
+    const event = await this.publish({ kind: 'question', id: request.id, prompt: request.prompt, ...(request.choices ? { choices: request.choices } : {}) });
     this.results.addQuestion(request.id, request.prompt, request.choices, event.seq);
     return { id: request.id, seq: event.seq };
   }
@@ -176,7 +180,9 @@ export class Room {
     const stream = this.stream;
     if (!stream) return;
     stream.sent++;
-    this.publish({ kind: 'stream', stream: stream.id, index: stream.sent, of: stream.of });
+    this.publish({ kind: 'stream', stream: stream.id, index: stream.sent, of: stream.of }).catch((error) => {
+      console.error('room: a stream event could not be published:', (error as Error).message);
+    });
     if (stream.sent >= stream.of) this.stopStream();
   }
 
@@ -186,7 +192,7 @@ export class Room {
     this.stream = null;
   }
 
-  private publish(data: RoomEvent) {
-    return this.channel.publish(data);
+  private publish(data: RoomEvent, options?: PublishOptions) {
+    return this.feed.publish(this.channel, data, options);
   }
 }

@@ -25,7 +25,7 @@ const REPORT_WINDOW_S = 10;
 const teacherActions = {
   buzz: async (c: Context, room: Room) => {
     const body = await readBody(c, emptyBody);
-    return body.ok ? c.json(room.buzz()) : body.response;
+    return body.ok ? c.json(await room.buzz()) : body.response;
   },
   stream: async (c: Context, room: Room) => {
     const body = await readBody(c, streamBody);
@@ -33,15 +33,15 @@ const teacherActions = {
   },
   switch: async (c: Context, room: Room) => {
     const body = await readBody(c, switchBody);
-    return body.ok ? c.json(room.switchTo(body.value)) : body.response;
+    return body.ok ? c.json(await room.switchTo(body.value)) : body.response;
   },
   cut: async (c: Context, room: Room) => {
     const body = await readBody(c, emptyBody);
-    return body.ok ? c.json(room.cut()) : body.response;
+    return body.ok ? c.json(await room.cut()) : body.response;
   },
   question: async (c: Context, room: Room) => {
     const body = await readBody(c, questionBody);
-    return body.ok ? c.json(room.question(body.value)) : body.response;
+    return body.ok ? c.json(await room.question(body.value)) : body.response;
   },
 };
 
@@ -62,7 +62,7 @@ export function mountRooms(app: Hono, { rooms, ledger, config }: RoomsDeps): voi
   app.post('/api/rooms', limit, async (c) => {
     const body = await readBody(c, createRoomBody);
     if (!body.ok) return body.response;
-    const room = rooms.create(addressOf(c, config));
+    const room = await rooms.create(addressOf(c, config));
     if (!(room instanceof Room)) return refusalResponse(c, room);
     const urls = joinUrls({
       publicOrigin: config.publicOrigin,

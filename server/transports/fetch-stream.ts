@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { errorResponse, refusalResponse } from '../guard/errors.ts';
-import { resolveFeed, startPosition } from '../guard/query.ts';
+import { resolveFeed } from '../guard/query.ts';
 import { httpStreams, type ServeStream, type StreamFraming } from './http-stream.ts';
 import type { Transport, TransportDeps } from './types.ts';
 
@@ -23,10 +23,10 @@ const framing: StreamFraming = {
   heartbeat: '\n',
 };
 
-function serve(c: Context, deps: TransportDeps, stream: ServeStream, values: Record<string, string>) {
-  const resolved = resolveFeed(values, deps.feed);
+async function serve(c: Context, deps: TransportDeps, stream: ServeStream, values: Record<string, string>) {
+  const resolved = await resolveFeed(values, deps.feed);
   if (!resolved.ok) return refusalResponse(c, resolved.refusal);
-  return stream(c, resolved.channel, startPosition(resolved.query));
+  return stream(c, resolved.channel, resolved.from);
 }
 
 /** A POST body: a flat JSON object of strings (numbers are taken as their text). */

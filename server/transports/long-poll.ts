@@ -5,7 +5,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Channel, StartPoint, Subscriber } from '../feed/channel.ts';
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { refusalResponse } from '../guard/errors.ts';
-import { feedQuerySchema, resolveFeed, startPosition } from '../guard/query.ts';
+import { feedQuerySchema, resolveFeed } from '../guard/query.ts';
 import { pollReply, writePollReply } from './poll-reply.ts';
 import { addressOf, type Transport } from './types.ts';
 
@@ -94,11 +94,11 @@ export const longPoll: Transport = {
     closing.addEventListener('abort', () => {
       for (const poll of [...shared.held]) poll.finish(true);
     });
-    app.get(this.path, (c) => {
-      const resolved = resolveFeed(c.req.query(), feed, schema);
+    app.get(this.path, async (c) => {
+      const resolved = await resolveFeed(c.req.query(), feed, { schema });
       if (!resolved.ok) return refusalResponse(c, resolved.refusal);
-      const { query, channel } = resolved;
-      const start = channel.startOf(startPosition(query));
+      const { query, channel, from } = resolved;
+      const start = channel.startOf(from);
       const response = (c.env as HttpBindings).outgoing as HeldResponse;
       // Answered at once: there is something newer, or the server is closing, or the client left.
       if (start.resync || start.seq !== channel.latestSeq || closing.aborted || response.destroyed) {

@@ -1,6 +1,6 @@
 import { refusalResponse } from '../guard/errors.ts';
 import { transportSpec } from '../../src/protocol/transports.ts';
-import { resolveFeed, startPosition } from '../guard/query.ts';
+import { resolveFeed } from '../guard/query.ts';
 import { pollReply } from './poll-reply.ts';
 import type { Transport } from './types.ts';
 
@@ -9,11 +9,11 @@ export const shortPoll: Transport = {
   name: 'short-poll',
   path: transportSpec('short-poll').path,
   mount(app, { feed, config }) {
-    app.get(this.path, (c) => {
-      const resolved = resolveFeed(c.req.query(), feed);
+    app.get(this.path, async (c) => {
+      const resolved = await resolveFeed(c.req.query(), feed);
       if (!resolved.ok) return refusalResponse(c, resolved.refusal);
-      const { query, channel } = resolved;
-      return pollReply(c, channel.page(channel.startOf(startPosition(query)), config.replyMaxBytes));
+      const { channel, from } = resolved;
+      return pollReply(c, channel.page(channel.startOf(from), config.replyMaxBytes));
     });
   },
 };

@@ -9,7 +9,7 @@ export type SocketEvents = WSEvents<WebSocketLike>;
  * Decides whether an upgrade may open: its handlers, or the refusal to answer (400, 404, …).
  * Called by the upgrade router with the query values, before any bytes of the 101 are sent.
  */
-export type AcceptSocket = (query: Record<string, string>, request: IncomingMessage) => SocketEvents | Refusal;
+export type AcceptSocket = (query: Record<string, string>, request: IncomingMessage) => SocketEvents | Refusal | Promise<SocketEvents | Refusal>;
 
 /**
  * The WebSocket endpoints. The server's upgrade router admits an upgrade here (path, query,

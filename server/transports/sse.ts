@@ -1,6 +1,6 @@
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { refusalResponse } from '../guard/errors.ts';
-import { resolveFeed, startPosition } from '../guard/query.ts';
+import { resolveFeed } from '../guard/query.ts';
 import { httpStreams, type StreamFraming } from './http-stream.ts';
 import type { Transport } from './types.ts';
 
@@ -23,10 +23,10 @@ export const sse: Transport = {
   path: transportSpec('sse').path,
   mount(app, deps) {
     const serve = httpStreams(deps, framing);
-    app.get(this.path, (c) => {
-      const resolved = resolveFeed(c.req.query(), deps.feed);
+    app.get(this.path, async (c) => {
+      const resolved = await resolveFeed(c.req.query(), deps.feed, { lastEventId: c.req.header('last-event-id') });
       if (!resolved.ok) return refusalResponse(c, resolved.refusal);
-      return serve(c, resolved.channel, startPosition(resolved.query, c.req.header('last-event-id')));
+      return serve(c, resolved.channel, resolved.from);
     });
   },
 };

@@ -7,7 +7,7 @@ import type WebSocket from 'ws';
 import type { CursorPosition } from '../../src/protocol/cursor.ts';
 import type { Channel, StoredEvent } from '../feed/channel.ts';
 import { Follower, type FeedSink, type FollowLimits } from '../feed/follow.ts';
-import { resolveFeed, startPosition } from '../guard/query.ts';
+import { resolveFeed } from '../guard/query.ts';
 import { closeTooSlow, mountSocket, rawSocket } from './socket-helpers.ts';
 import type { Transport } from './types.ts';
 
@@ -79,10 +79,10 @@ export const websocket: Transport = {
   path: transportSpec('websocket').path,
   mount(app, deps) {
     const limits: FollowLimits = { maxUnsentBytes: deps.config.sendBufferMaxBytes, slowConsumerMs: deps.config.slowConsumerMs };
-    mountSocket(app, this.path, deps, (query) => {
-      const resolved = resolveFeed(query, deps.feed);
+    mountSocket(app, this.path, deps, async (query) => {
+      const resolved = await resolveFeed(query, deps.feed);
       if (!resolved.ok) return resolved.refusal;
-      return new FeedSocket(resolved.channel, startPosition(resolved.query), limits);
+      return new FeedSocket(resolved.channel, resolved.from, limits);
     });
   },
 };

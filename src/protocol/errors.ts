@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   headers_too_large: 431,
   internal: 500,
   shutting_down: 503,
+  feed_unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
