@@ -17,9 +17,12 @@ import { transports } from './transports/index.ts';
 import type { TransportDeps } from './transports/types.ts';
 import type { RecordBudget } from './wire/recording.ts';
 import type { Ledger } from './wire/ledger.ts';
+import type { LedgerStats } from './wire/ledger-sync.ts';
 
 export interface AppDeps extends TransportDeps {
   ledger: Ledger;
+  /** What /api/stats reads: this process's ledger, or the cluster's (LedgerSync). */
+  ledgerStats: LedgerStats;
   recordBudget: RecordBudget;
   /** Hostnames besides IP literals and localhost that state-changing requests may name in Host. */
   allowedHosts: ReadonlySet<string>;
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): Hono {
   mountHealth(app, deps.health);
   mountChannels(app, deps.feed, deps.fairUse, deps.config);
   mountRooms(app, deps);
-  mountStats(app, deps.ledger);
+  mountStats(app, deps.ledgerStats);
   answerWrongMethods(app);
   mountStaticSite(app, deps.config.staticDir);
   app.onError((error, c) => {

@@ -22,6 +22,8 @@ import { SocketRoutes } from './transports/socket-routes.ts';
 import { incomingFrameStartedAt, tapConnection, type Route } from './wire/connection-tap.ts';
 import { RecordBudget } from './wire/recording.ts';
 import { Ledger } from './wire/ledger.ts';
+import { LedgerSync, localLedgerStats } from './wire/ledger-sync.ts';
+import { connectRedis } from './feed/redis/connect.ts';
 
 export interface RunningServer {
   url: string;
@@ -61,10 +63,13 @@ function classify(_method: string, target: string): Route {
 /** `tapSockets: false` only exists so the benchmark can measure what the tap costs. */
 export async function startServer(config: Config, { tapSockets = true } = {}): Promise<RunningServer> {
   const startedAt = Date.now();
+  // With REDIS_URL, a connection of its own for the cluster-wide limits and ledger.
+  const shared = config.redisUrl ? await connectRedis(config.redisUrl, 'shared') : null;
   const feed = await createFeed(config);
-  const ledger = new Ledger(config.maxLedgerClients);
+  const ledger = new Ledger(config.maxLedgerClients, { trackChanges: shared !== null });
+  const ledgerSync = shared ? new LedgerSync(ledger, shared, config.redisPrefix, config.statsFlushMs) : null;
   const rooms = new RoomRegistry(feed, config);
-  const fairUse = new FairUse(config);
+  const fairUse = new FairUse(config, shared);
   const recordBudget = new RecordBudget(config.inspectTotalMaxBytes);
   const socketRoutes = new SocketRoutes();
   const shutdown = new AbortController();
@@ -92,6 +97,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   const app = createApp({
     feed,
     ledger,
+    ledgerStats: ledgerSync ?? localLedgerStats(ledger),
     config,
     closing: shutdown.signal,
     upgradeWebSocket,
@@ -196,7 +202,10 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
       // The feed goes last: with Redis its replicas' end would cut readers (1013) before they got 1001.
       server.close(() => {
         clearInterval(closeIdle);
-        void feed.close().finally(resolve);
+        void Promise.all([feed.close(), ledgerSync?.close()])
+          .then(() => shared?.quit())
+          .catch(() => shared?.disconnect())
+          .finally(resolve);
       });
       // Whatever is still open after the grace period is cut, upgraded sockets included.
       setTimeout(() => {

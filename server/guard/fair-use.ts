@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Refusal } from './errors.ts';
 
@@ -38,8 +39,17 @@ export class HeldCounter {
   }
 }
 
-const rate = (perSecond: number, keyPrefix: string) =>
-  new RateLimiterMemory({ keyPrefix, points: perSecond * RATE_WINDOW_S, duration: RATE_WINDOW_S });
+/**
+ * A rate averaged over RATE_WINDOW_S. With Redis (a cluster), the count is shared by every
+ * instance; while Redis is unreachable each instance counts on its own (the insurance limiter)
+ * rather than refusing everyone or letting everyone through.
+ */
+function rate(perSecond: number, keyPrefix: string, redis: Redis | null, redisPrefix: string): RateLimiterAbstract {
+  const options = { keyPrefix, points: perSecond * RATE_WINDOW_S, duration: RATE_WINDOW_S };
+  const memory = new RateLimiterMemory(options);
+  if (!redis) return memory;
+  return new RateLimiterRedis({ ...options, keyPrefix: `${redisPrefix}rate:${keyPrefix}`, storeClient: redis, insuranceLimiter: memory });
+}
 
 const retryAfter = (result: unknown) =>
   String(Math.max(1, Math.ceil((result instanceof RateLimiterRes ? result.msBeforeNext : 1000) / 1000)));
@@ -47,21 +57,23 @@ const retryAfter = (result: unknown) =>
 /**
  * Per-client-address fair use (README "Limits and fair use"): every limit is a setting whose
  * default a classroom of 60 phones behind one NAT address never reaches, and every refusal is
- * a 429 with Retry-After or a documented close code. Rates use rate-limiter-flexible, whose
- * Redis store can take over when several instances share the limits.
+ * a 429 with Retry-After or a documented close code. Rates use rate-limiter-flexible: in
+ * memory, or in Redis when several instances share them (`redis`). What one address holds at
+ * once (sockets, streams, channels) is counted per instance: it guards that process's memory
+ * and file descriptors.
  */
 export class FairUse {
-  private readonly requests: RateLimiterMemory;
-  private readonly messages: RateLimiterMemory;
-  private readonly pings: RateLimiterMemory;
+  private readonly requests: RateLimiterAbstract;
+  private readonly messages: RateLimiterAbstract;
+  private readonly pings: RateLimiterAbstract;
   readonly sockets: HeldCounter;
   readonly streams: HeldCounter;
   readonly channels: HeldCounter;
 
-  constructor(config: Config) {
-    this.requests = rate(config.requestsPerSecondPerAddress, 'requests');
-    this.messages = rate(config.wsMessagesPerSecondPerAddress, 'messages');
-    this.pings = rate(config.wsPingsPerSecondPerAddress, 'pings');
+  constructor(config: Config, redis: Redis | null = null) {
+    this.requests = rate(config.requestsPerSecondPerAddress, 'requests', redis, config.redisPrefix);
+    this.messages = rate(config.wsMessagesPerSecondPerAddress, 'messages', redis, config.redisPrefix);
+    this.pings = rate(config.wsPingsPerSecondPerAddress, 'pings', redis, config.redisPrefix);
     this.sockets = new HeldCounter(config.socketsPerAddress);
     this.streams = new HeldCounter(config.streamsPerAddress);
     this.channels = new HeldCounter(config.privateChannelsPerAddress);

@@ -14,8 +14,9 @@ const emptyFigures = (): TransportFigures => ({
   openConnections: 0,
 });
 
-type Book = Record<LedgerCategory, TransportFigures>;
-const emptyBook = (): Book =>
+export type Book = Record<LedgerCategory, TransportFigures>;
+export const LEDGER_CATEGORIES: readonly LedgerCategory[] = [...TRANSPORTS, 'other'];
+export const emptyBook = (): Book =>
   Object.fromEntries([...TRANSPORTS, 'other'].map((name) => [name, emptyFigures()])) as Book;
 
 export type CountedField = keyof TransportFigures;
@@ -28,12 +29,16 @@ export class LedgerAccount {
   constructor(
     private readonly own: TransportFigures,
     private readonly total: TransportFigures,
+    private readonly client: string,
+    /** The ledger's set of clients changed since the last flush to Redis (null: not shared). */
+    private readonly touched: Set<string> | null,
   ) {}
 
   add(field: CountedField, amount: number): void {
     if (amount === 0) return;
     this.own[field] += amount;
     this.total[field] += amount;
+    this.touched?.add(this.client);
   }
 }
 
@@ -47,14 +52,39 @@ export class Ledger {
   private readonly totals = emptyBook();
   /** One account per (client, category), shared by all its connections instead of one each. */
   private readonly accounts = new WeakMap<TransportFigures, LedgerAccount>();
+  private readonly touched: Set<string> | null;
 
-  constructor(private readonly maxClients: number) {}
+  /** `trackChanges`: remember which clients' figures changed, for `LedgerSync` (a cluster). */
+  constructor(
+    private readonly maxClients: number,
+    { trackChanges = false } = {},
+  ) {
+    this.touched = trackChanges ? new Set() : null;
+  }
 
   account(client: string | null, category: LedgerCategory): LedgerAccount {
     const own = this.bookOf(client)[category];
     let account = this.accounts.get(own);
-    if (!account) this.accounts.set(own, (account = new LedgerAccount(own, this.totals[category])));
+    if (!account) this.accounts.set(own, (account = new LedgerAccount(own, this.totals[category], client ?? '', this.touched)));
     return account;
+  }
+
+  /** The clients ('' for requests without one) whose figures changed since the last call. */
+  takeTouched(): string[] {
+    if (!this.touched) return [];
+    const clients = [...this.touched];
+    this.touched.clear();
+    return clients;
+  }
+
+  /** How many client ids it remembers now. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** A client's live figures, without marking it active; undefined once forgotten. */
+  peek(client: string): Book | undefined {
+    return this.clients.get(client);
   }
 
   stats(client: string | null): StatsReply {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { CursorPosition } from '../../../src/protocol/cursor.ts';
 import { DEFAULT_CHANNEL, type ChannelRequest, type FeedEvent } from '../../../src/protocol/feed.ts';
 import { Channel, newFeedId } from '../channel.ts';
@@ -7,7 +7,8 @@ import { FeedUnavailableError, TooManyChannelsError, type Feed, type FeedOptions
 import { createQuoteSource, paddedPayload } from '../producers.ts';
 import { Lease } from './lease.ts';
 import { Replica, type EntryMarker } from './replica.ts';
-import { channelKeys, defineFeedScripts, type ChannelKeys } from './scripts.ts';
+import { connectRedis } from './connect.ts';
+import { channelKeys, type ChannelKeys } from './scripts.ts';
 
 export interface RedisFeedOptions extends FeedOptions {
   url: string;
@@ -67,25 +68,7 @@ export class RedisFeed implements Feed {
 
   /** Connects (or rejects within a few seconds, with the reason) and attaches the ticker. */
   static async connect(options: RedisFeedOptions): Promise<RedisFeed> {
-    const redis = new Redis(options.url, {
-      connectionName: 'feed',
-      lazyConnect: true,
-      // Fail fast while Redis is away: the caller answers 503 instead of queueing requests.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    });
-    redis.on('error', () => {}); // ioredis reconnects by itself; 'close' below does the rest
-    defineFeedScripts(redis);
-    try {
-      await Promise.race([
-        redis.connect(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
-      ]);
-    } catch (error) {
-      redis.disconnect();
-      throw new Error(`REDIS_URL ${options.url}: cannot connect to Redis (${(error as Error).message})`);
-    }
+    const redis = await connectRedis(options.url, 'feed');
     const feed = new RedisFeed(redis, options);
     redis.on('close', () => feed.onRedisLost());
     await feed.ensureTicker();
