@@ -106,7 +106,9 @@ export function answersPing(port, host = '127.0.0.1') {
  * @returns {Service}
  */
 export function spawnService({ name, command, args, env = process.env, cwd = ROOT, exitSignal = 'SIGKILL', onOutput }) {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: its own process group, so Ctrl+C in a terminal reaches only our process, which
+  // then stops the children in order (instances, nginx, redis) instead of all at once.
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const collect = (chunk) => {
     const text = String(chunk);
