@@ -1,23 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSPORTS } from '../../src/protocol/feed.ts';
-import type { RunningServer } from '../../server/server.ts';
+import { FEED_BACKENDS, type TestFeed } from '../helpers/feed-backends.ts';
 import { startReader } from '../helpers/feed-readers.ts';
-import { createChannel, startTestServer, waitFor } from '../helpers/server.ts';
+import { createChannel, waitFor } from '../helpers/server.ts';
 
 const seqs = (events: { seq: number }[]) => events.map((e) => e.seq);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-describe('delivery', () => {
-  let server: RunningServer;
+// With the Redis feed, the channel is created through the first instance and every transport
+// reads it through every instance; a reader resumes through the other instance than it began on.
+describe.each(FEED_BACKENDS)('delivery ($name feed)', ({ start }) => {
+  let feed: TestFeed;
   beforeAll(async () => {
-    server = await startTestServer({ bufferMaxEvents: 1000 });
+    feed = await start({ bufferMaxEvents: 1000 });
   });
-  afterAll(() => server.close());
+  afterAll(() => feed.close());
 
-  it('every transport delivers the same 200 events of a fast channel, in order, none lost or doubled', async () => {
-    const channel = await createChannel(server.url, { intervalMs: 20, payloadBytes: 64, durationMs: 4000 });
-    const readers = TRANSPORTS.map((transport) =>
-      startReader(transport, { baseUrl: server.url, channel, client: `all-${transport}`, after: '0' }),
+  it('every transport on every instance delivers the same 200 events of a fast channel, in order, none lost or doubled', async () => {
+    const channel = await createChannel(feed.servers[0]!.url, { intervalMs: 20, payloadBytes: 64, durationMs: 4000 });
+    const readers = TRANSPORTS.flatMap((transport) =>
+      feed.servers.map((server, index) => startReader(transport, { baseUrl: server.url, channel, client: `all-${transport}-${index}`, after: '0' })),
     );
     try {
       await waitFor(() => readers.every((r) => r.log.events.at(-1)?.seq === 200), 15_000, 'all readers at seq 200');
@@ -30,17 +32,19 @@ describe('delivery', () => {
     }
   });
 
-  describe.each(TRANSPORTS)('%s', (transport) => {
+  // Each case has a channel of its own, and mostly waits on the channel's clock: run them side by side.
+  describe.concurrent.each(TRANSPORTS)('%s', (transport) => {
     it('resumes from its cursor after a dropped connection without losing or repeating an event', async () => {
-      const channel = await createChannel(server.url, { intervalMs: 20, payloadBytes: 16, durationMs: 3000 });
-      const options = { baseUrl: server.url, channel, client: `resume-${transport}` };
-      const before = startReader(transport, { ...options, after: '0' });
+      const [first, ...others] = feed.servers;
+      const channel = await createChannel(first!.url, { intervalMs: 20, payloadBytes: 16, durationMs: 3000 });
+      const options = { channel, client: `resume-${transport}` };
+      const before = startReader(transport, { ...options, baseUrl: first!.url, after: '0' });
       await waitFor(() => before.log.events.length >= 30, 10_000, 'first 30 events');
       await before.stop();
-      const last = server.feed.get(channel)!.cursorAt(before.log.events.at(-1)!.seq);
+      const last = first!.feed.get(channel)!.cursorAt(before.log.events.at(-1)!.seq);
       // SSE resumes the way EventSource does, with Last-Event-ID; the others with `after`.
       const resumeFrom = transport === 'sse' ? { lastEventId: last } : { after: last };
-      const after = startReader(transport, { ...options, ...resumeFrom });
+      const after = startReader(transport, { ...options, baseUrl: (others.at(-1) ?? first)!.url, ...resumeFrom });
       try {
         await waitFor(() => after.log.events.at(-1)?.seq === 150, 10_000, 'the rest of the events');
         expect(seqs([...before.log.events, ...after.log.events])).toEqual(oneTo(150));
@@ -50,7 +54,8 @@ describe('delivery', () => {
     });
 
     it('signals resync when the cursor is older than the buffer holds, then delivers what it has', async () => {
-      const small = await startTestServer({ bufferMaxEvents: 20 });
+      const smallFeed = await start({ bufferMaxEvents: 20 });
+      const small = smallFeed.servers[0]!;
       try {
         const channel = await createChannel(small.url, { intervalMs: 20, payloadBytes: 0, durationMs: 1000 });
         await waitFor(() => small.feed.get(channel)!.latestSeq >= 50, 5000, '50 events published');
@@ -63,7 +68,7 @@ describe('delivery', () => {
           await reader.stop();
         }
       } finally {
-        await small.close();
+        await smallFeed.close();
       }
     });
   });
