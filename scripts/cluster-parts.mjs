@@ -30,10 +30,30 @@ const running = new Set();
 /** @type {Set<string>} temp folders the exit hook removes */
 const tempDirs = new Set();
 
-process.on('exit', () => {
+function cleanUp() {
   for (const entry of running) entry.kill();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+}
+process.on('exit', cleanUp);
+
+let cleaningOnSignals = false;
+/**
+ * For processes that leave signals to their default (test workers: vitest ends them with
+ * SIGTERM, which runs no 'exit' hook): on SIGTERM, SIGINT or SIGHUP kill the children first,
+ * then die of the same signal as before. scripts/cluster.mjs handles its signals itself.
+ */
+export function cleanUpOnSignals() {
+  if (cleaningOnSignals) return;
+  cleaningOnSignals = true;
+  for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
+    const onSignal = () => {
+      process.off(signal, onSignal);
+      cleanUp();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
 
 /** A new temp folder, removed when this process exits (or by `removeTempDir`). */
 export function makeTempDir(prefix) {
@@ -195,7 +215,12 @@ export async function startRedis({ appendonly = false, onOutput } = {}) {
     service = spawnService({ name: `redis-server :${port}`, command: REDIS_SERVER, args, onOutput });
     await waitUntilReady(service, () => answersPing(port), 'answering PING');
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -256,6 +281,7 @@ export async function startNginx({ upstreamPorts, port, host = '127.0.0.1', onOu
     } catch {
       // no log written
     }
+    removeTempDir(workDir);
     throw new Error(`${error instanceof Error ? error.message : error}\nerror.log:\n${log}`);
   }
   return {

@@ -1,8 +1,11 @@
 // Real services for the cluster tests: redis-server, instances of server/main.ts (the production
 // entry point, configured by environment only) and nginx running deploy/nginx.conf. The child
 // process code is scripts/cluster-parts.mjs, which `npm run cluster` runs too; every child is
-// killed and every temp folder removed when the test process exits, whatever happened.
+// killed and every temp folder removed when the test process exits or is ended by a signal.
 import * as parts from '../../scripts/cluster-parts.mjs';
+
+// vitest ends its workers with SIGTERM, which skips 'exit' hooks: clean up on signals too.
+parts.cleanUpOnSignals();
 
 export interface RedisService {
   /** redis://127.0.0.1:<port> */
