@@ -201,14 +201,15 @@ export async function waitUntilReady(service, ready, what, timeoutMs = 30_000) {
 
 /**
  * redis-server on 127.0.0.1 on a free port in a temp folder: no RDB snapshots, no append-only
- * file unless `appendonly`. Resolves once it answers PING.
+ * file unless `appendonly` (then fsynced on every write, so even a SIGKILL loses nothing).
+ * Resolves once it answers PING.
  * @param {{ appendonly?: boolean, onOutput?: (text: string) => void }} [options]
  * @returns {Promise<Redis>}
  */
 export async function startRedis({ appendonly = false, onOutput } = {}) {
   const port = await freePort();
   const dir = makeTempDir('realtime-redis-');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning'];
   /** @type {Service} */
   let service;
   const launch = async () => {

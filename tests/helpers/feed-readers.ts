@@ -24,7 +24,15 @@ export interface ReaderOptions {
   lastEventId?: string;
   /** Record each event's arrival time in `log.receivedAt`. */
   timestamps?: boolean;
+  /**
+   * When a stream or socket ends (its server died, a cut), connect again from the last cursor,
+   * as the site's clients do; `log.connections` counts the connections made. Polls always go on.
+   */
+  reconnect?: boolean;
 }
+
+/** How long a reconnecting reader waits before it connects again. */
+const RECONNECT_DELAY_MS = 100;
 
 const newLog = (options: ReaderOptions): ReaderLog => (options.timestamps ? { events: [], resyncs: 0, receivedAt: [] } : { events: [], resyncs: 0 });
 
@@ -57,13 +65,19 @@ function pollReader(path: string, extra: string, options: ReaderOptions): Reader
  * A long HTTP response, parsed by its media type (the two standard streaming formats), so a
  * new streaming transport is read without a reader of its own.
  */
-function streamReader(path: string, options: ReaderOptions): Reader {
-  const log = newLog(options);
+/** One connection of a stream or socket reader: it ends by itself (cut) or by `stop`. */
+interface Connection {
+  ended: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function streamConnection(path: string, options: ReaderOptions, log: ReaderLog, after: string | undefined): Connection {
   const controller = new AbortController();
-  const headers: Record<string, string> = options.lastEventId === undefined ? {} : { 'Last-Event-ID': String(options.lastEventId) };
-  const done = (async () => {
+  const lastEventId = after === options.after ? options.lastEventId : after;
+  const headers: Record<string, string> = lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) };
+  const ended = (async () => {
     try {
-      const response = await fetch(`${options.baseUrl}${path}?${query(options, options.after)}`, { signal: controller.signal, headers });
+      const response = await fetch(`${options.baseUrl}${path}?${query(options, after)}`, { signal: controller.signal, headers });
       const feed = streamParser(response.headers.get('content-type') ?? '', log);
       if (!feed) throw new Error(`${path}: not a stream (${response.status})`);
       const decoder = new TextDecoder();
@@ -72,22 +86,46 @@ function streamReader(path: string, options: ReaderOptions): Reader {
       // aborted, or cut by the server: the log holds what arrived (tests assert on it)
     }
   })();
-  return { log, stop: async () => (controller.abort(), done) };
+  return { ended, stop: async () => (controller.abort(), ended) };
 }
 
-function socketReader(path: string, options: ReaderOptions): Reader {
-  const log = newLog(options);
+function socketConnection(path: string, options: ReaderOptions, log: ReaderLog, after: string | undefined): Connection {
   const wsUrl = options.baseUrl.replace(/^http/, 'ws');
-  const socket = new WebSocket(`${wsUrl}${path}?${query(options, options.after)}`);
+  const socket = new WebSocket(`${wsUrl}${path}?${query(options, after)}`);
   socket.on('message', (data) => receiveMessage(log, JSON.parse(String(data)) as FeedSocketMessage));
   socket.on('error', () => {});
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return {
-    log,
+    ended,
     stop: async () => {
       if (socket.readyState === WebSocket.CONNECTING) await new Promise((r) => socket.once('open', r));
       socket.close(1000);
-      await closed;
+      await ended;
+    },
+  };
+}
+
+/** A stream or socket reader: one connection, or (`reconnect`) one after another from the last cursor. */
+function connectionReader(connect: typeof streamConnection, path: string, options: ReaderOptions): Reader {
+  const log: ReaderLog = { ...newLog(options), connections: 1 };
+  let connection = connect(path, options, log, options.after);
+  let stopped = false;
+  const done = (async () => {
+    await connection.ended;
+    while (options.reconnect && !stopped) {
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
+      if (stopped) break;
+      log.connections!++;
+      connection = connect(path, options, log, log.cursor ?? options.after);
+      await connection.ended;
+    }
+  })();
+  return {
+    log,
+    stop: async () => {
+      stopped = true;
+      await connection.stop();
+      await done;
     },
   };
 }
@@ -100,8 +138,8 @@ export function startReader(transport: TransportName, options: ReaderOptions): R
       // `timeout` matters only to a long poll; a short poll ignores it. Both pause 30 ms between replies.
       return pollReader(path, '&timeout=2000', { pollIntervalMs: 30, ...options });
     case 'stream':
-      return streamReader(path, options);
+      return connectionReader(streamConnection, path, options);
     case 'socket':
-      return socketReader(path, options);
+      return connectionReader(socketConnection, path, options);
   }
 }

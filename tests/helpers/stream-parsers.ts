@@ -11,6 +11,8 @@ export interface StreamLog {
   cursor?: string;
   /** When present, each event's arrival (epoch ms, sub-ms), parallel to `events` (the benches time delivery). */
   receivedAt?: number[];
+  /** Connections a reconnecting reader made (feed-readers' `reconnect`). */
+  connections?: number;
 }
 
 /** Logs events that arrived together. */

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { defineFeedScripts } from './scripts.ts';
+import { FEED_SCRIPTS } from './scripts.ts';
 
 /**
  * A command connection to Redis, connected (or rejected within 5 s with the reason). It fails
@@ -11,11 +11,13 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
     connectionName: name,
     lazyConnect: true,
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    // A command in flight when the connection drops fails at once rather than being sent again
+    // after the reconnect: a publish resent could be applied twice.
+    maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    scripts: FEED_SCRIPTS,
   });
   redis.on('error', () => {}); // ioredis reconnects by itself; its users watch 'close' and 'ready'
-  defineFeedScripts(redis);
   try {
     await Promise.race([
       redis.connect(),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FeedEvent } from '../../../src/protocol/feed.ts';
-import { StoredEvent, type Channel } from '../channel.ts';
+import { newFeedId, StoredEvent, type Channel } from '../channel.ts';
 import type { ChannelKeys } from './scripts.ts';
 import { fieldsOf, StreamFollower, type StreamEntries } from './stream-follower.ts';
 
@@ -33,8 +33,18 @@ export class Replica implements StreamEntries {
     this.follower.stop();
   }
 
+  /**
+   * After an outage: a stream of another run (Redis lost its data) is read from its start. A
+   * Redis that came back with fewer events than this replica holds (it lost its last writes,
+   * e.g. an fsync every second) would hand out those seqs again with other events, so the
+   * channel starts a new run, and every replica and reader resyncs onto it.
+   */
   async startsOver(reader: Redis): Promise<boolean> {
-    return (await reader.hget(this.keys.meta, 'feedId')) !== this.channel.feedId;
+    const [feedId, seq] = await reader.hmget(this.keys.meta, 'feedId', 'seq');
+    if (feedId !== this.channel.feedId) return true;
+    if (Number(seq) >= this.channel.latestSeq) return false;
+    await reader.feedNewRun(this.keys.meta, this.channel.feedId, newFeedId());
+    return true;
   }
 
   entry(_id: string, fields: string[]): void {

@@ -1,6 +1,6 @@
 // The feed's Lua scripts: each runs atomically in Redis, so whichever instance calls them, a
 // channel's `seq` is handed out once and in order (README "Scaling out").
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
 
 /**
  * Creates a channel's meta hash unless it exists: 1 when created, 0 when it was there.
@@ -34,6 +34,15 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', unpack(fields))
 if tonumber(meta[4]) > 0 then redis.call('PEXPIREAT', KEYS[2], meta[4]) end
 return {seq, json}`;
 
+/**
+ * Starts a new run of a channel whose Redis lost recent writes (its seq went back): a new
+ * feed id, unless another instance already gave it one. Returns the feed id now in force.
+ * KEYS: meta. ARGV: the feed id this instance knows, a new one.
+ */
+const NEW_RUN = `
+if redis.call('HGET', KEYS[1], 'feedId') == ARGV[1] then redis.call('HSET', KEYS[1], 'feedId', ARGV[2]) end
+return redis.call('HGET', KEYS[1], 'feedId')`;
+
 /** Renews a lease this owner holds: 1, or 0 when someone else holds it. KEYS: lease. ARGV: owner, ttl. */
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -48,18 +57,23 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     feedCreate(meta: string, ...args: (string | number)[]): Result<number, Context>;
     feedPublish(meta: string, events: string, data: string, at: number, channel: string, maxLength: number, marker: string): Result<[number, string], Context>;
+    feedNewRun(meta: string, known: string, fresh: string): Result<string | null, Context>;
     leaseRenew(lease: string, owner: string, ttlMs: number): Result<number, Context>;
     leaseRelease(lease: string, owner: string): Result<number, Context>;
   }
 }
 
-/** Registers the scripts on a connection (ioredis sends EVALSHA, and the script again if Redis forgot it). */
-export function defineFeedScripts(redis: Redis): void {
-  redis.defineCommand('feedCreate', { numberOfKeys: 1, lua: CREATE });
-  redis.defineCommand('feedPublish', { numberOfKeys: 2, lua: PUBLISH });
-  redis.defineCommand('leaseRenew', { numberOfKeys: 1, lua: RENEW });
-  redis.defineCommand('leaseRelease', { numberOfKeys: 1, lua: RELEASE });
-}
+/**
+ * The scripts as ioredis's `scripts` option: every connection made with it, and each
+ * `duplicate()` of one, has them as commands (EVALSHA, and the script again if Redis forgot it).
+ */
+export const FEED_SCRIPTS = {
+  feedCreate: { numberOfKeys: 1, lua: CREATE },
+  feedPublish: { numberOfKeys: 2, lua: PUBLISH },
+  feedNewRun: { numberOfKeys: 1, lua: NEW_RUN },
+  leaseRenew: { numberOfKeys: 1, lua: RENEW },
+  leaseRelease: { numberOfKeys: 1, lua: RELEASE },
+};
 
 /** A channel's keys; the {hash tag} keeps them in one slot, as a script's keys must be on Redis Cluster. */
 export interface ChannelKeys {

@@ -35,9 +35,10 @@ export class StreamFollower {
   ) {
     this.reader = commands.duplicate({
       connectionName: `follow:${key}`,
+      // Commands wait while it connects; `maxRetriesPerRequest: 0` rejects the one in flight
+      // when the connection drops (ioredis would otherwise keep it, unanswered, forever).
       enableOfflineQueue: true,
-      autoResendUnfulfilledCommands: false,
-      maxRetriesPerRequest: null,
+      maxRetriesPerRequest: 0,
     });
     this.reader.on('error', () => {}); // reconnects by itself; the loop sees the failures
   }
