@@ -4,7 +4,7 @@
 // REDIS_URL and TRUST_PROXY=true, and nginx running deploy/nginx.conf on PORT (default 8080).
 // Ctrl+C or SIGTERM stops the instances, then nginx, then redis.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, accepts, startInstance, startNginx, startRedis } from './cluster-parts.mjs';
 
@@ -101,10 +101,6 @@ try {
   redis = await startRedis({ onOutput: prefixed('redis') });
   watch('redis-server', redis.service().pid, redis.service().exited, { essential: true });
 
-  // The server reads REDIS_URL once the Redis feed lands (issue #12); until then each
-  // instance has its own in-memory feed.
-  const readsRedisUrl = readFileSync(join(ROOT, 'server', 'config.ts'), 'utf8').includes('REDIS_URL');
-
   const started = await Promise.allSettled(
     Array.from({ length: count }, async (_, i) => {
       const label = `instance ${i + 1}`;
@@ -134,7 +130,6 @@ try {
       row('nginx', nginx.service.pid, `${host}:${port}  deploy/nginx.conf, rendered in ${nginx.workDir}/nginx.conf`),
       ...instances.map((instance) => row(instance.label, instance.pid, `127.0.0.1:${instance.port}`)),
       row('redis-server', redis.service().pid, `127.0.0.1:${redis.port}  ${redis.url}, nothing saved`),
-      ...(readsRedisUrl ? [] : ['  (this server does not read REDIS_URL yet: each instance runs its own feed in memory)']),
       'Ctrl+C stops them all.',
       '',
     ].join('\n'),
