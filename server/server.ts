@@ -64,7 +64,7 @@ function classify(_method: string, target: string): Route {
 export async function startServer(config: Config, { tapSockets = true } = {}): Promise<RunningServer> {
   const startedAt = Date.now();
   // With REDIS_URL, a connection of its own for the cluster-wide limits and ledger.
-  const shared = config.redisUrl ? await connectRedis(config.redisUrl, 'shared') : null;
+  const shared = config.redisUrl ? await connectRedis(config.redisUrl, `${config.redisPrefix}shared`) : null;
   const feed = await createFeed(config);
   const ledger = new Ledger(config.maxLedgerClients, { trackChanges: shared !== null });
   const ledgerSync = shared ? new LedgerSync(ledger, shared, config.redisPrefix, config.statsFlushMs) : null;

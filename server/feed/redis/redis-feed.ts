@@ -68,7 +68,7 @@ export class RedisFeed implements Feed {
 
   /** Connects (or rejects within a few seconds, with the reason) and attaches the ticker. */
   static async connect(options: RedisFeedOptions): Promise<RedisFeed> {
-    const redis = await connectRedis(options.url, 'feed');
+    const redis = await connectRedis(options.url, `${options.prefix}feed`);
     const feed = new RedisFeed(redis, options);
     redis.on('close', () => feed.onRedisLost());
     await feed.ensureTicker();

@@ -34,17 +34,19 @@ export class Replica implements StreamEntries {
   }
 
   /**
-   * After an outage: a stream of another run (Redis lost its data) is read from its start. A
-   * Redis that came back with fewer events than this replica holds (it lost its last writes,
-   * e.g. an fsync every second) would hand out those seqs again with other events, so the
-   * channel starts a new run, and every replica and reader resyncs onto it.
+   * After an outage: a stream of another run (Redis lost its data, or another replica began a
+   * new run) is read from its start: its entries say which run they belong to. A Redis that
+   * came back with fewer events than this replica holds (it lost its last writes, e.g. with an
+   * fsync every second) would hand out those seqs again with other events: the channel starts
+   * a new run at once, here and (by its entries) on every other replica, and readers resync.
    */
-  async startsOver(reader: Redis): Promise<boolean> {
+  async resumeAfter(reader: Redis): Promise<string | null> {
     const [feedId, seq] = await reader.hmget(this.keys.meta, 'feedId', 'seq');
-    if (feedId !== this.channel.feedId) return true;
-    if (Number(seq) >= this.channel.latestSeq) return false;
-    await reader.feedNewRun(this.keys.meta, this.channel.feedId, newFeedId());
-    return true;
+    if (feedId !== this.channel.feedId) return '0-0';
+    if (Number(seq) >= this.channel.latestSeq) return null;
+    const run = await reader.feedNewRun(this.keys.meta, this.channel.feedId, newFeedId());
+    if (run) this.channel.restart(run);
+    return `${seq}-0`;
   }
 
   entry(_id: string, fields: string[]): void {

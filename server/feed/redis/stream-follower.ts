@@ -11,17 +11,17 @@ export interface StreamEntries {
   /** One entry, in stream order, exactly once per run of the stream. */
   entry(id: string, fields: string[]): void;
   /**
-   * After an outage: true when the stream must be read again from its start (Redis lost its
-   * data and a new run of the stream began, or none has yet).
+   * After an outage: the entry id to read on after, when not the last one read (Redis lost its
+   * data, or some of it, and the stream began a new run); null to read on as before.
    */
-  startsOver(reader: Redis): Promise<boolean>;
+  resumeAfter(reader: Redis): Promise<string | null>;
 }
 
 /**
  * Reads one Redis stream from its start and then follows it, handing each entry to `entries`
  * in order. One connection of its own (a blocked XREAD holds it): O(streams) connections per
  * instance, never O(clients). Commands queue while it reconnects, and one in flight when the
- * connection drops fails (rather than being resent) so the follower can ask `startsOver`.
+ * connection drops fails (rather than being resent) so the follower can ask `resumeAfter`.
  */
 export class StreamFollower {
   private lastId = '0-0';
@@ -58,7 +58,7 @@ export class StreamFollower {
     let failed = false;
     while (!this.stopped) {
       try {
-        if (failed && (await this.entries.startsOver(this.reader))) this.lastId = '0-0';
+        if (failed) this.lastId = (await this.entries.resumeAfter(this.reader)) ?? this.lastId;
         failed = false;
         const reply = await this.reader.xread('COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, this.lastId);
         for (const [, entries] of reply ?? []) for (const [id, fields] of entries) this.take(id, fields);
