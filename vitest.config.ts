@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: unit (no I/O), integration (a real server on port 0, real sockets), hostile
-// (attacks on a real server), e2e (the built site in real Chromium). `npm test` runs all four.
+// Five projects: unit (no I/O), integration (a real server on port 0, real sockets), hostile
+// (attacks on a real server), cluster (deploy/nginx.conf in front of real instances, with
+// redis-server and nginx as child processes), e2e (the built site in real Chromium). `npm test`
+// runs all five.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +22,17 @@ export default defineConfig({
           // child processes. One file at a time, so one attack's load does not skew another's figures.
           name: 'hostile',
           include: ['tests/hostile/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // tests/cluster/: server/main.ts instances, nginx and redis-server as child processes
+          // on free ports (tests/helpers/services.ts). One file at a time: each starts several.
+          name: 'cluster',
+          include: ['tests/cluster/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
