@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { CursorPosition } from '../../../src/protocol/cursor.ts';
 import { DEFAULT_CHANNEL, type ChannelRequest, type FeedEvent } from '../../../src/protocol/feed.ts';
 import { Channel, newFeedId } from '../channel.ts';
 import { FeedUnavailableError, TooManyChannelsError, type Feed, type FeedOptions, type PublishOptions } from '../feed.ts';
 import { createQuoteSource, paddedPayload } from '../producers.ts';
+import { connectRedis, unlessUnavailable } from './connect.ts';
 import { Lease } from './lease.ts';
 import { Replica, type EntryMarker } from './replica.ts';
 import { channelKeys, defineFeedScripts, type ChannelKeys } from './scripts.ts';
@@ -67,25 +68,7 @@ export class RedisFeed implements Feed {
 
   /** Connects (or rejects within a few seconds, with the reason) and attaches the ticker. */
   static async connect(options: RedisFeedOptions): Promise<RedisFeed> {
-    const redis = new Redis(options.url, {
-      connectionName: 'feed',
-      lazyConnect: true,
-      // Fail fast while Redis is away: the caller answers 503 instead of queueing requests.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    });
-    redis.on('error', () => {}); // ioredis reconnects by itself; 'close' below does the rest
-    defineFeedScripts(redis);
-    try {
-      await Promise.race([
-        redis.connect(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
-      ]);
-    } catch (error) {
-      redis.disconnect();
-      throw new Error(`REDIS_URL ${options.url}: cannot connect to Redis (${(error as Error).message})`);
-    }
+    const redis = await connectRedis(options.url, 'feed', defineFeedScripts);
     const feed = new RedisFeed(redis, options);
     redis.on('close', () => feed.onRedisLost());
     await feed.ensureTicker();
@@ -139,6 +122,11 @@ export class RedisFeed implements Feed {
     return channel;
   }
 
+  async touchRoomChannel(channel: Channel, ttlMs: number): Promise<void> {
+    const keys = channelKeys(this.options.prefix, channel.id);
+    await this.command(() => this.redis.multi().pexpire(keys.meta, ttlMs).pexpire(keys.events, ttlMs).exec());
+  }
+
   /** Every instance's replica reads the `end` entry and lets go; the keys then expire. */
   removeRoomChannel(channel: Channel): void {
     const keys = channelKeys(this.options.prefix, channel.id);
@@ -155,14 +143,8 @@ export class RedisFeed implements Feed {
   }
 
   /** Runs a command, turning "Redis is not there" into FeedUnavailableError. */
-  private async command<T>(run: () => Promise<T>): Promise<T> {
-    if (!this.available) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
-    try {
-      return await run();
-    } catch (error) {
-      if (!this.available) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
-      throw error;
-    }
+  private command<T>(run: () => Promise<T>): Promise<T> {
+    return unlessUnavailable(() => this.available, run);
   }
 
   private async publishEntry(id: string, dataJson: string, marker: EntryMarker | ''): Promise<FeedEvent> {
