@@ -130,6 +130,8 @@ type Settle = (result: { outcome: Outcomes[keyof Outcomes] } | { error: unknown 
 function deferred<T>(onTimeout: () => void) {
   let settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
   const promise = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
+  // It may time out before anyone awaits it (an append still waiting for XADD): not an unhandled rejection.
+  promise.catch(() => {});
   const timer = setTimeout(() => {
     onTimeout();
     settle.reject(new FeedUnavailableError(`this instance did not read the room's log within ${APPLY_WAIT_MS} ms`));
@@ -225,10 +227,10 @@ class RedisRoomLog implements RoomLog, StreamEntries {
 
   touch(channel: Channel, force = false): void {
     const now = Date.now();
-    if (!force && now - this.touchedAt < TOUCH_EVERY_MS) return;
-    this.touchedAt = now;
     const { redis, feed, idleMs } = this.shared;
-    // Best effort: with Redis away the request itself answers 503, and the next one touches again.
+    // With Redis away the request itself answers 503, and the next one touches again.
+    if ((!force && now - this.touchedAt < TOUCH_EVERY_MS) || redis.status !== 'ready') return;
+    this.touchedAt = now;
     redis.multi().pexpire(this.keys.log, idleMs).pexpire(this.keys.ids, idleMs).exec().catch(() => {});
     feed.touchRoomChannel(channel, idleMs + CHANNEL_OUTLIVES_LOG_MS).catch(() => {});
   }
