@@ -110,6 +110,29 @@ describe('rooms across instances sharing one Redis', () => {
     }
   });
 
+  it('stops a stream running on A when a new one is started through B', async () => {
+    const first = await teacher(0, 'stream', { perSecond: 10, seconds: 60 });
+    expect(first.status).toBe(200);
+    expect(at(0).rooms.activeTimers).toBe(2); // the sweep and the stream
+    const second = await teacher(1, 'stream', { perSecond: 10, seconds: 1 });
+    expect(second.status).toBe(200);
+    await waitFor(() => at(0).rooms.activeTimers === 1 && at(1).rooms.activeTimers === 1, 10_000, 'both streams to stop');
+    const [latest] = await everywhere();
+    expect(latest!.stream).toBeNull(); // the second one sent all 10 of its events
+  });
+
+  it('counts a report that arrives before the operation recording its buzz is logged', async () => {
+    const phone = phones[0]!;
+    const room0 = (await at(1).rooms.get(room.room))!;
+    // What a buzz does, with a pause between its event and its operation.
+    const event = await at(1).feed.publish(room0.channel, { kind: 'buzz', id: 1000 });
+    const early = post(api(2, '/reports'), { client: phone.client, seq: event.seq, delayMs: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await room0.log.append({ type: 'buzz', id: 1000, seq: event.seq, at: event.at });
+    expect((await early).body).toEqual({ counted: true });
+    for (const aggregate of await everywhere()) expect(total(aggregate.buzzes.find((buzz) => buzz.id === 1000)!.delays)).toBe(1);
+  });
+
   it('answers 404 for an unknown room on every instance', async () => {
     for (const server of servers) {
       expect((await get(`${server.url}/api/rooms/ZZZZZ`)).status).toBe(404);
