@@ -12,7 +12,9 @@ import { admitRequests, answerClientErrors, routeUpgrades, type EdgeDeps } from 
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
 import { RedisFeed } from './feed/redis/redis-feed.ts';
+import { RedisRoomLogs } from './rooms/redis-log.ts';
 import { RoomRegistry } from './rooms/registry.ts';
+import { MemoryRoomLogs, type RoomLogs } from './rooms/room-log.ts';
 import { addressKey } from './guard/client-address.ts';
 import { errorBody, writeRefusal } from './guard/errors.ts';
 import { FairUse } from './guard/fair-use.ts';
@@ -68,7 +70,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   const feed = await createFeed(config);
   const ledger = new Ledger(config.maxLedgerClients, { trackChanges: shared !== null });
   const ledgerSync = shared ? new LedgerSync(ledger, shared, config.redisPrefix, config.statsFlushMs) : null;
-  const rooms = new RoomRegistry(feed, config);
+  const rooms = new RoomRegistry(feed, config, await createRoomLogs(config, feed));
   const fairUse = new FairUse(config, shared);
   const recordBudget = new RecordBudget(config.inspectTotalMaxBytes);
   const socketRoutes = new SocketRoutes();
@@ -232,6 +234,17 @@ function createFeed(config: Config): Promise<Feed> {
   };
   if (!config.redisUrl) return Promise.resolve(new MemoryFeed(options));
   return RedisFeed.connect({ ...options, url: config.redisUrl, prefix: config.redisPrefix, leaseTtlMs: config.leaseTtlMs });
+}
+
+/** Rooms' logs in memory, or on Redis beside the feed (README "Rooms (classroom mode)"). */
+async function createRoomLogs(config: Config, feed: Feed): Promise<RoomLogs> {
+  if (!config.redisUrl) return new MemoryRoomLogs(config.roomIdleMs);
+  try {
+    return await RedisRoomLogs.connect({ url: config.redisUrl, prefix: config.redisPrefix, idleMs: config.roomIdleMs }, feed);
+  } catch (error) {
+    await feed.close();
+    throw error;
+  }
 }
 
 /**

@@ -37,6 +37,11 @@ export interface Feed {
   createPrivate(request: ChannelRequest, onEnd?: () => void): Promise<Channel>;
   /** A channel for one classroom room: no producer; the room publishes into it. */
   createRoomChannel(): Promise<Channel>;
+  /**
+   * Keeps a room's channel for `ttlMs` more (the room was asked about). With Redis a room's
+   * keys expire when idle, so a cluster forgets a room even if no instance is left to end it.
+   */
+  touchRoomChannel(channel: Channel, ttlMs: number): Promise<void>;
   /** Ends a room's channel: its readers are cut and it no longer resolves (404 to readers). */
   removeRoomChannel(channel: Channel): void;
   /** Stops every producer and connection (shutdown, tests). */

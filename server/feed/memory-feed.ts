@@ -55,6 +55,9 @@ export class MemoryFeed implements Feed {
     return this.addChannel(`room-${randomBytes(8).toString('hex')}`);
   }
 
+  /** Nothing to do: the room registry ends an idle room's channel in this process. */
+  async touchRoomChannel(): Promise<void> {}
+
   removeRoomChannel(channel: Channel): void {
     if (this.channels.get(channel.id) !== channel) return;
     this.channels.delete(channel.id);

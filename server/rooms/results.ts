@@ -96,6 +96,11 @@ export class RoomResults {
     return 'counted';
   }
 
+  /** Whether the buzz (by seq), cut (by id) or question (by id) is kept. */
+  has(what: { seq: number } | { cut: number } | { question: string }): boolean {
+    return 'seq' in what ? this.buzzes.has(what.seq) : 'cut' in what ? this.cuts.has(what.cut) : this.questions.has(what.question);
+  }
+
   summary(): Pick<RoomAggregate, 'buzzes' | 'questions' | 'cuts'> {
     const sorted = (values: Record<TransportName, number[]>) =>
       Object.fromEntries(TRANSPORTS.map((name) => [name, [...values[name]].sort((a, b) => a - b)])) as Record<TransportName, number[]>;

@@ -5,16 +5,18 @@ import type { ReportReply, RoomCreated } from '../../src/protocol/rooms.ts';
 import type { Config } from '../config.ts';
 import { errorResponse, refusalResponse } from '../guard/errors.ts';
 import { addressOf, incomingOf } from '../transports/types.ts';
-import type { Ledger } from '../wire/ledger.ts';
+import type { LedgerStats } from '../wire/ledger-sync.ts';
 import { createRoomBody, emptyBody, joinBody, MAX_ROOM_BODY_BYTES, questionBody, readBody, reportBody, streamBody, switchBody } from './bodies.ts';
 import { joinUrls } from './join-url.ts';
 import type { RoomRegistry } from './registry.ts';
 import { Room } from './room.ts';
+import { RoomEndedError } from './room-log.ts';
 import { isTeacher } from './secrets.ts';
 
 export interface RoomsDeps {
   rooms: RoomRegistry;
-  ledger: Ledger;
+  /** The ledger behind the aggregate's `ledger` (the cluster's, when there is one). */
+  ledgerStats: LedgerStats;
   config: Config;
 }
 
@@ -29,7 +31,7 @@ const teacherActions = {
   },
   stream: async (c: Context, room: Room) => {
     const body = await readBody(c, streamBody);
-    return body.ok ? c.json(room.startStream(body.value.perSecond, body.value.seconds)) : body.response;
+    return body.ok ? c.json(await room.startStream(body.value.perSecond, body.value.seconds)) : body.response;
   },
   switch: async (c: Context, room: Room) => {
     const body = await readBody(c, switchBody);
@@ -46,7 +48,7 @@ const teacherActions = {
 };
 
 /** `/api/rooms/*`: classroom mode (issue #10; README "Rooms (classroom mode)"). */
-export function mountRooms(app: Hono, { rooms, ledger, config }: RoomsDeps): void {
+export function mountRooms(app: Hono, { rooms, ledgerStats, config }: RoomsDeps): void {
   const limit = bodyLimit({
     maxSize: MAX_ROOM_BODY_BYTES,
     onError: (c) => errorResponse(c, 'payload_too_large', `body over ${MAX_ROOM_BODY_BYTES} bytes`),
@@ -77,61 +79,76 @@ export function mountRooms(app: Hono, { rooms, ledger, config }: RoomsDeps): voi
     return c.json(reply, 201);
   });
 
-  app.get('/api/rooms/:code', (c) => {
-    const room = rooms.get(c.req.param('code'));
+  /** A route about one room: 404 when there is no such room, or when it ended while the request ran. */
+  const aboutRoom = (handler: (c: Context, room: Room) => Promise<Response>) => async (c: Context) => {
+    const room = await rooms.get(c.req.param('code')!);
     if (!room) return unknownRoom(c);
-    noStore(c);
-    return c.json(room.aggregate(ledger, rooms.idleTimeoutMs));
-  });
-
-  app.post('/api/rooms/:code/join', limit, async (c) => {
-    const room = rooms.get(c.req.param('code'));
-    if (!room) return unknownRoom(c);
-    const body = await readBody(c, joinBody);
-    if (!body.ok) return body.response;
-    const joined = room.join(body.value.client, body.value.transport);
-    if (!joined) return errorResponse(c, 'room_full', `this room is full (${config.roomMaxMembers} phones)`, { 'Retry-After': '60' });
-    noStore(c);
-    return c.json(joined);
-  });
-
-  app.post('/api/rooms/:code/reports', limit, async (c) => {
-    const room = rooms.get(c.req.param('code'));
-    if (!room) return unknownRoom(c);
-    const body = await readBody(c, reportBody);
-    if (!body.ok) return body.response;
-    const report = body.value;
-    if (!room.isMember(report.client)) return errorResponse(c, 'not_found', `client "${report.client}" has not joined this room`);
     try {
-      await reportRate.consume(`${room.code}:${report.client}`);
-    } catch (result) {
-      const retryS = Math.max(1, Math.ceil((result instanceof RateLimiterRes ? result.msBeforeNext : 1000) / 1000));
-      return errorResponse(c, 'too_many_requests', 'too many reports from this client; slow down', { 'Retry-After': String(retryS) });
+      return await handler(c, room);
+    } catch (error) {
+      if (error instanceof RoomEndedError) return unknownRoom(c);
+      throw error;
     }
-    const outcome =
-      'seq' in report
-        ? room.reportDelay(report.client, report.seq, report.delayMs)
-        : 'cut' in report
-          ? room.reportCut(report.client, report.cut, report.recoveryMs, report.gaps)
-          : room.answer(report.client, report.question, report.answer);
-    if (outcome === 'unknown') {
-      const what = 'seq' in report ? `no buzz with seq ${report.seq}` : 'cut' in report ? `no cut ${report.cut}` : `no question "${report.question}"`;
-      return errorResponse(c, 'not_found', `${what} in this room (it keeps the latest ones)`);
-    }
-    if (outcome === 'out_of_range') return errorResponse(c, 'bad_body', 'answer must be the index of one of the choices');
-    const reply: ReportReply = { counted: outcome === 'counted' };
-    return c.json(reply);
-  });
+  };
+
+  app.get(
+    '/api/rooms/:code',
+    aboutRoom(async (c, room) => {
+      await room.caughtUp();
+      noStore(c);
+      return c.json(await room.aggregate(ledgerStats, rooms.idleTimeoutMs));
+    }),
+  );
+
+  app.post(
+    '/api/rooms/:code/join',
+    limit,
+    aboutRoom(async (c, room) => {
+      const body = await readBody(c, joinBody);
+      if (!body.ok) return body.response;
+      const joined = await room.join(body.value.client, body.value.transport);
+      if (!joined) return errorResponse(c, 'room_full', `this room is full (${config.roomMaxMembers} phones)`, { 'Retry-After': '60' });
+      noStore(c);
+      return c.json(joined);
+    }),
+  );
+
+  app.post(
+    '/api/rooms/:code/reports',
+    limit,
+    aboutRoom(async (c, room) => {
+      const body = await readBody(c, reportBody);
+      if (!body.ok) return body.response;
+      const report = body.value;
+      try {
+        await reportRate.consume(`${room.code}:${report.client}`);
+      } catch (result) {
+        const retryS = Math.max(1, Math.ceil((result instanceof RateLimiterRes ? result.msBeforeNext : 1000) / 1000));
+        return errorResponse(c, 'too_many_requests', 'too many reports from this client; slow down', { 'Retry-After': String(retryS) });
+      }
+      const outcome = await room.report(report);
+      if (outcome === 'not_member') return errorResponse(c, 'not_found', `client "${report.client}" has not joined this room`);
+      if (outcome === 'unknown') {
+        const what = 'seq' in report ? `no buzz with seq ${report.seq}` : 'cut' in report ? `no cut ${report.cut}` : `no question "${report.question}"`;
+        return errorResponse(c, 'not_found', `${what} in this room (it keeps the latest ones)`);
+      }
+      if (outcome === 'out_of_range') return errorResponse(c, 'bad_body', 'answer must be the index of one of the choices');
+      const reply: ReportReply = { counted: outcome === 'counted' };
+      return c.json(reply);
+    }),
+  );
 
   for (const [action, run] of Object.entries(teacherActions)) {
-    app.post(`/api/rooms/:code/${action}`, limit, async (c) => {
-      const room = rooms.get(c.req.param('code'));
-      if (!room) return unknownRoom(c);
-      if (!isTeacher(room.teacherKey, c.req.header('authorization'))) {
-        return errorResponse(c, 'unauthorized', 'this needs the room\'s teacher key: "Authorization: Bearer <teacherKey>"', { 'WWW-Authenticate': 'Bearer' });
-      }
-      noStore(c);
-      return run(c, room);
-    });
+    app.post(
+      `/api/rooms/:code/${action}`,
+      limit,
+      aboutRoom(async (c, room) => {
+        if (!isTeacher(room.teacherKey, c.req.header('authorization'))) {
+          return errorResponse(c, 'unauthorized', 'this needs the room\'s teacher key: "Authorization: Bearer <teacherKey>"', { 'WWW-Authenticate': 'Bearer' });
+        }
+        noStore(c);
+        return run(c, room);
+      }),
+    );
   }
 }

@@ -4,13 +4,41 @@ import { TRANSPORTS } from '../../src/protocol/transports.ts';
 import { FeedUnavailableError } from '../feed/feed.ts';
 import { emptyBook, LEDGER_CATEGORIES, type Book, type Ledger } from './ledger.ts';
 
+type PerTransport = StatsReply['transports'];
+
 /** What `/api/stats` and a room's aggregate read: one process's ledger, or the cluster's. */
 export interface LedgerStats {
   stats(client: string | null): Promise<StatsReply>;
+  /** The figures per transport summed over these clients (a room's members). */
+  sum(clients: Iterable<string>): Promise<PerTransport>;
+}
+
+const zeroes = (): PerTransport => {
+  const { transports } = emptyStats();
+  return transports;
+};
+
+const emptyStats = (): StatsReply => ({ client: null, ...figuresOf(emptyBook()) });
+
+function figuresOf(book: Book): Pick<StatsReply, 'transports' | 'other'> {
+  return { transports: Object.fromEntries(TRANSPORTS.map((name) => [name, book[name]])) as PerTransport, other: book.other };
+}
+
+function addInto(sums: PerTransport, figures: PerTransport): void {
+  for (const name of TRANSPORTS) {
+    for (const field of Object.keys(figures[name]) as (keyof TransportFigures)[]) sums[name][field] += figures[name][field];
+  }
 }
 
 /** The ledger of a single process, as `LedgerStats`. */
-export const localLedgerStats = (ledger: Ledger): LedgerStats => ({ stats: async (client) => ledger.stats(client) });
+export const localLedgerStats = (ledger: Ledger): LedgerStats => ({
+  stats: async (client) => ledger.stats(client),
+  sum: async (clients) => {
+    const sums = zeroes();
+    for (const client of clients) addInto(sums, ledger.stats(client).transports);
+    return sums;
+  },
+});
 
 /** A client's figures in Redis outlive its last byte by this long. */
 const CLIENT_TTL_MS = 3_600_000;
@@ -49,24 +77,38 @@ export class LedgerSync implements LedgerStats {
   }
 
   async stats(client: string | null): Promise<StatsReply> {
-    let stored: Record<string, string>;
+    const [book] = await this.booksOf([client]);
+    return { client, ...figuresOf(book!) };
+  }
+
+  async sum(clients: Iterable<string>): Promise<PerTransport> {
+    const sums = zeroes();
+    for (const book of await this.booksOf([...clients])) addInto(sums, figuresOf(book).transports);
+    return sums;
+  }
+
+  /** Redis's sums for each client (null: the totals) plus this instance's unflushed changes, in one round trip. */
+  private async booksOf(clients: (string | null)[]): Promise<Book[]> {
+    let replies: [Error | null, unknown][];
     try {
-      stored = await this.redis.hgetall(this.keyOf(client));
+      const pipeline = this.redis.pipeline();
+      for (const client of clients) pipeline.hgetall(this.keyOf(client));
+      replies = (await pipeline.exec()) ?? [];
     } catch {
       throw new FeedUnavailableError('the cluster ledger (Redis) is unreachable');
     }
-    const book = emptyBook();
-    for (const [name, value] of Object.entries(stored)) {
-      const [category, field] = name.split('.') as [keyof Book, keyof TransportFigures];
-      if (book[category] && field in book[category]) book[category][field] = Number(value);
-    }
     this.collectTouched();
-    for (const key of client === null ? this.pending : [client]) this.addChanges(book, key);
-    return {
-      client,
-      transports: Object.fromEntries(TRANSPORTS.map((name) => [name, book[name]])) as StatsReply['transports'],
-      other: book.other,
-    };
+    return clients.map((client, index) => {
+      const [error, stored] = replies[index] ?? [new Error('no reply'), null];
+      if (error) throw new FeedUnavailableError('the cluster ledger (Redis) is unreachable');
+      const book = emptyBook();
+      for (const [name, value] of Object.entries(stored as Record<string, string>)) {
+        const [category, field] = name.split('.') as [keyof Book, keyof TransportFigures];
+        if (book[category] && field in book[category]) book[category][field] = Number(value);
+      }
+      for (const key of client === null ? this.pending : [client]) this.addChanges(book, key);
+      return book;
+    });
   }
 
   /** Adds what changed since the last flush to Redis (kept for the next flush if Redis is away). */

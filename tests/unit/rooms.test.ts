@@ -3,6 +3,7 @@ import { ROOM_CODE_PATTERN } from '../../src/protocol/rooms.ts';
 import { TRANSPORTS } from '../../src/protocol/transports.ts';
 import { joinUrls } from '../../server/rooms/join-url.ts';
 import { RoomMembers } from '../../server/rooms/members.ts';
+import { RoomState, type RoomOperation } from '../../server/rooms/room-state.ts';
 import { isTeacher, newRoomCode, newTeacherKey } from '../../server/rooms/secrets.ts';
 
 describe('room join URLs', () => {
@@ -64,5 +65,56 @@ describe('room secrets', () => {
     const key = newTeacherKey();
     expect(isTeacher(key, `Bearer ${key}`)).toBe(true);
     for (const header of [undefined, '', key, `Bearer ${key}x`, `Bearer ${key.slice(1)}`, `Basic ${key}`, 'Bearer ']) expect(isTeacher(key, header)).toBe(false);
+  });
+});
+
+describe('a room as the fold of its log', () => {
+  const log: RoomOperation[] = [
+    { type: 'create', teacherKey: 'k', channel: 'room-x', pollIntervalMs: 1000, maxMembers: 3 },
+    { type: 'join', client: 'a' },
+    { type: 'join', client: 'b', transport: 'sse' },
+    { type: 'buzz', id: 1, seq: 1, at: 100 },
+    { type: 'report', client: 'a', seq: 1, delayMs: 12 },
+    { type: 'report', client: 'a', seq: 1, delayMs: 99 },
+    { type: 'report', client: 'stranger', seq: 1, delayMs: 5 },
+    { type: 'switch', transport: 'websocket', pollIntervalMs: 500 },
+    { type: 'question', id: 'q', prompt: 'Which?', choices: ['x', 'y'], seq: 2 },
+    { type: 'answer', client: 'b', question: 'q', answer: 1 },
+    { type: 'answer', client: 'b', question: 'q', answer: 0 },
+    { type: 'join', client: 'c' },
+    { type: 'join', client: 'd' },
+    { type: 'stream-start', id: 1, perSecond: 5, of: 10, at: 200 },
+  ];
+
+  it('reaches the same state and the same outcomes on every instance that applies the same log', () => {
+    const fold = () => {
+      const state = new RoomState();
+      // Through JSON, as the operations travel through Redis.
+      const outcomes = log.map((op) => state.apply(JSON.parse(JSON.stringify(op)) as RoomOperation));
+      return { outcomes, summary: state.summary(), stream: state.stream, settings: state.settings };
+    };
+    const first = fold();
+    expect(fold()).toEqual(first);
+    expect(first.outcomes).toEqual([
+      null,
+      { transport: TRANSPORTS[0], pollIntervalMs: 1000 },
+      { transport: 'sse', pollIntervalMs: 1000 },
+      null,
+      'counted',
+      'duplicate',
+      'not_member',
+      { transport: 'websocket', pollIntervalMs: 500 },
+      null,
+      'counted',
+      'duplicate',
+      { transport: 'websocket', pollIntervalMs: 500 },
+      null, // a fourth member: the room holds three
+      null,
+    ]);
+    expect(first.summary.members.websocket).toBe(3);
+    expect(first.summary.buzzes[0]!.delays[TRANSPORTS[0]!]).toEqual([12]);
+    expect(first.summary.questions[0]!.counts).toEqual({ '1': 1 });
+    expect(first.stream).toEqual({ id: 1, perSecond: 5, of: 10, at: 200 });
+    expect(first.settings).toEqual({ teacherKey: 'k', channel: 'room-x' });
   });
 });

@@ -1,14 +1,16 @@
 import { Redis } from 'ioredis';
+import { FeedUnavailableError } from '../feed.ts';
 import { FEED_SCRIPTS } from './scripts.ts';
 
 /**
- * A command connection to Redis, connected (or rejected within 5 s with the reason). It fails
- * fast while Redis is away (no offline queue), so callers answer 503 instead of queueing
- * requests, and reconnects by itself with a backoff of at most 2 s.
+ * A command connection to REDIS_URL, connected (or rejected within 5 s, with the reason). It
+ * fails fast while Redis is away (no offline queue), so callers answer 503 instead of queueing
+ * requests, and reconnects by itself with a backoff of at most 2 s. The feed's scripts come with
+ * it (and with each `duplicate()`); `prepare` runs before connecting (more scripts, listeners).
  */
-export async function connectRedis(url: string, name: string): Promise<Redis> {
+export async function connectRedis(url: string, connectionName: string, prepare: (redis: Redis) => void = () => {}): Promise<Redis> {
   const redis = new Redis(url, {
-    connectionName: name,
+    connectionName,
     lazyConnect: true,
     enableOfflineQueue: false,
     // A command in flight when the connection drops fails at once rather than being sent again
@@ -17,7 +19,8 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     scripts: FEED_SCRIPTS,
   });
-  redis.on('error', () => {}); // ioredis reconnects by itself; its users watch 'close' and 'ready'
+  redis.on('error', () => {}); // reconnects by itself; commands fail meanwhile and say so
+  prepare(redis);
   try {
     await Promise.race([
       redis.connect(),
@@ -28,4 +31,15 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
     throw new Error(`REDIS_URL ${url}: cannot connect to Redis (${(error as Error).message})`);
   }
   return redis;
+}
+
+/** Runs a command, turning "Redis is not there" (`available` false before or after) into FeedUnavailableError. */
+export async function unlessUnavailable<T>(available: () => boolean, run: () => Promise<T>): Promise<T> {
+  if (!available()) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
+  try {
+    return await run();
+  } catch (error) {
+    if (!available()) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
+    throw error;
+  }
 }

@@ -5,9 +5,9 @@ import { DEFAULT_CHANNEL, type ChannelRequest, type FeedEvent } from '../../../s
 import { Channel, newFeedId } from '../channel.ts';
 import { FeedUnavailableError, TooManyChannelsError, type Feed, type FeedOptions, type PublishOptions } from '../feed.ts';
 import { createQuoteSource, paddedPayload } from '../producers.ts';
+import { connectRedis, unlessUnavailable } from './connect.ts';
 import { Lease } from './lease.ts';
 import { Replica, type EntryMarker } from './replica.ts';
-import { connectRedis } from './connect.ts';
 import { channelKeys, type ChannelKeys } from './scripts.ts';
 
 export interface RedisFeedOptions extends FeedOptions {
@@ -122,6 +122,11 @@ export class RedisFeed implements Feed {
     return channel;
   }
 
+  async touchRoomChannel(channel: Channel, ttlMs: number): Promise<void> {
+    const keys = channelKeys(this.options.prefix, channel.id);
+    await this.command(() => this.redis.multi().pexpire(keys.meta, ttlMs).pexpire(keys.events, ttlMs).exec());
+  }
+
   /** Every instance's replica reads the `end` entry and lets go; the keys then expire. */
   removeRoomChannel(channel: Channel): void {
     const keys = channelKeys(this.options.prefix, channel.id);
@@ -138,14 +143,8 @@ export class RedisFeed implements Feed {
   }
 
   /** Runs a command, turning "Redis is not there" into FeedUnavailableError. */
-  private async command<T>(run: () => Promise<T>): Promise<T> {
-    if (!this.available) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
-    try {
-      return await run();
-    } catch (error) {
-      if (!this.available) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
-      throw error;
-    }
+  private command<T>(run: () => Promise<T>): Promise<T> {
+    return unlessUnavailable(() => this.available, run);
   }
 
   private async publishEntry(id: string, dataJson: string, marker: EntryMarker | ''): Promise<FeedEvent> {
