@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Redis } from 'ioredis';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { createAdaptorServer, getRequestListener, upgradeWebSocket } from '@hono/node-server';
@@ -65,12 +66,12 @@ function classify(_method: string, target: string): Route {
 /** `tapSockets: false` only exists so the benchmark can measure what the tap costs. */
 export async function startServer(config: Config, { tapSockets = true } = {}): Promise<RunningServer> {
   const startedAt = Date.now();
-  // With REDIS_URL, a connection of its own for the cluster-wide limits and ledger.
+  // With REDIS_URL, a command connection for the cluster-wide limits, ledger and rooms (the feed has its own).
   const shared = config.redisUrl ? await connectRedis(config.redisUrl, `${config.redisPrefix}shared`) : null;
   const feed = await createFeed(config);
   const ledger = new Ledger(config.maxLedgerClients, { trackChanges: shared !== null });
   const ledgerSync = shared ? new LedgerSync(ledger, shared, config.redisPrefix, config.statsFlushMs) : null;
-  const rooms = new RoomRegistry(feed, config, await createRoomLogs(config, feed));
+  const rooms = new RoomRegistry(feed, config, createRoomLogs(config, feed, shared));
   const fairUse = new FairUse(config, shared);
   const recordBudget = new RecordBudget(config.inspectTotalMaxBytes);
   const socketRoutes = new SocketRoutes();
@@ -237,14 +238,9 @@ function createFeed(config: Config): Promise<Feed> {
 }
 
 /** Rooms' logs in memory, or on Redis beside the feed (README "Rooms (classroom mode)"). */
-async function createRoomLogs(config: Config, feed: Feed): Promise<RoomLogs> {
-  if (!config.redisUrl) return new MemoryRoomLogs(config.roomIdleMs);
-  try {
-    return await RedisRoomLogs.connect({ url: config.redisUrl, prefix: config.redisPrefix, idleMs: config.roomIdleMs }, feed);
-  } catch (error) {
-    await feed.close();
-    throw error;
-  }
+function createRoomLogs(config: Config, feed: Feed, shared: Redis | null): RoomLogs {
+  if (!shared) return new MemoryRoomLogs(config.roomIdleMs);
+  return RedisRoomLogs.on(shared, { prefix: config.redisPrefix, idleMs: config.roomIdleMs }, feed);
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import type { Channel } from '../feed/channel.ts';
 import { FeedUnavailableError, type Feed } from '../feed/feed.ts';
-import { connectRedis, unlessUnavailable } from '../feed/redis/connect.ts';
+import { unlessUnavailable } from '../feed/redis/connect.ts';
 import { fieldsOf, StreamFollower, type StreamEntries } from '../feed/redis/stream-follower.ts';
 import type { OutcomeOf, Outcomes, RoomOperation } from './room-state.ts';
 import { RoomEndedError, type Apply, type CreateOperation, type IdKind, type RoomLog, type RoomLogs } from './room-log.ts';
@@ -84,12 +84,11 @@ export class RedisRoomLogs implements RoomLogs {
     };
   }
 
-  static async connect(options: { url: string; prefix: string; idleMs: number }, feed: Feed): Promise<RedisRoomLogs> {
-    const redis = await connectRedis(options.url, `${options.prefix}rooms`, (connection) => {
-      connection.defineCommand('roomCreate', { numberOfKeys: 2, lua: CREATE });
-      connection.defineCommand('roomAppend', { numberOfKeys: 1, lua: APPEND });
-      connection.defineCommand('roomNextId', { numberOfKeys: 2, lua: NEXT_ID });
-    });
+  /** On the instance's shared command connection (server.ts), which it does not close. */
+  static on(redis: Redis, options: { prefix: string; idleMs: number }, feed: Feed): RedisRoomLogs {
+    redis.defineCommand('roomCreate', { numberOfKeys: 2, lua: CREATE });
+    redis.defineCommand('roomAppend', { numberOfKeys: 1, lua: APPEND });
+    redis.defineCommand('roomNextId', { numberOfKeys: 2, lua: NEXT_ID });
     return new RedisRoomLogs(redis, feed, options.prefix, options.idleMs);
   }
 
@@ -108,7 +107,6 @@ export class RedisRoomLogs implements RoomLogs {
 
   close(): void {
     this.closed = true;
-    this.shared.redis.quit().catch(() => this.shared.redis.disconnect());
   }
 
   /** Reads the log from its start (the fold is then up to date) and follows it. */
