@@ -30,6 +30,8 @@ export interface SubscriberFigures {
   /** Window deliveries, their delays as [whole ms, count] pairs, the window's first `at` and its last receive time (epoch ms). */
   deliveries: number;
   delays: Array<[number, number]>;
+  /** Per window event, the delay of its first delivery here: [seq, ms] (the pipeline before the fan-out's spread). */
+  firstDelays: Array<[number, number]>;
   firstAt: number;
   lastReceivedAt: number;
   /** Events of the window this generator saw at all (its seq span), for the publish rate. */
@@ -62,6 +64,7 @@ const anomalies = { missing: 0, duplicates: 0, outOfOrder: 0, closed: 0, restart
 const delayCounts = new Map<number, number>();
 let deliveries = 0;
 const atBySeq = new Map<number, number>();
+const firstDelayBySeq = new Map<number, number>();
 let lastReceivedAt = 0;
 /** Sockets that have event `total`. */
 let complete = 0;
@@ -97,7 +100,10 @@ function receive(subscriber: Subscriber, data: WebSocket.RawData) {
     const delay = receivedAt - at;
     delayCounts.set(delay, (delayCounts.get(delay) ?? 0) + 1);
     deliveries++;
-    if (!atBySeq.has(seq)) atBySeq.set(seq, at);
+    if (!atBySeq.has(seq)) {
+      atBySeq.set(seq, at);
+      firstDelayBySeq.set(seq, delay);
+    }
     if (receivedAt > lastReceivedAt) lastReceivedAt = receivedAt;
   }
   if (seq === total && ++complete === subscribers.length) onComplete?.();
@@ -136,6 +142,7 @@ function figures(): SubscriberFigures {
     missing: anomalies.missing + missingAtEnd,
     deliveries,
     delays: [...delayCounts],
+    firstDelays: [...firstDelayBySeq],
     firstAt: atBySeq.get(windowFrom) ?? NaN,
     lastAt: atBySeq.get(seqs.at(-1) ?? -1) ?? NaN,
     lastReceivedAt,
