@@ -26,6 +26,22 @@ export const ONE_ADDRESS_SETTINGS = {
   TICKER_INTERVAL_MS: '3600000',
 };
 
+/**
+ * `node --expose-gc --import tsx <script>` with an IPC channel (stdout inherited, stderr piped),
+ * tracked in `children`. When this process's fd soft limit is below `fdsNeeded`, the child's is
+ * raised to FDS_RAISED through `sh -c "ulimit -n …; exec node …"`.
+ */
+export function spawnBenchChild(script: string, env: NodeJS.ProcessEnv, fdsNeeded: number): { child: ChildProcess; raised: boolean; soft: number } {
+  const node = [process.execPath, '--expose-gc', '--import', 'tsx', script];
+  const { soft } = fdLimits();
+  const raised = soft < fdsNeeded;
+  const child = raised
+    ? spawn('sh', ['-c', `ulimit -n ${FDS_RAISED}; exec "$0" "$@"`, ...node], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env })
+    : spawn(node[0]!, node.slice(1), { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env });
+  children.add(child);
+  return { child, raised, soft };
+}
+
 export class ServerChild {
   private nextId = 1;
   private readonly pending = new Map<number, (message: FromCapacityServer) => void>();
@@ -52,15 +68,7 @@ export class ServerChild {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of SETTING_NAMES) delete env[name];
     Object.assign(env, settings);
-    const node = [process.execPath, '--expose-gc', '--import', 'tsx', script];
-    const { soft } = fdLimits();
-    let child: ChildProcess;
-    let raise = false;
-    if (soft < fdsNeeded) {
-      raise = true;
-      child = spawn('sh', ['-c', `ulimit -n ${FDS_RAISED}; exec "$0" "$@"`, ...node], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env });
-    } else child = spawn(node[0]!, node.slice(1), { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env });
-    children.add(child);
+    const { child, raised: raise, soft } = spawnBenchChild(script, env, fdsNeeded);
     const log: string[] = [];
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => log.push(...chunk.split('\n').filter(Boolean)));
@@ -125,13 +133,21 @@ export class ServerChild {
   }
 }
 
-/** The figures a bench prints beside a baseline, each with its ratio, its goal and whether it met it. */
+/**
+ * The figures a bench prints beside a baseline, each with its ratio, its goal and whether it met
+ * it; `baseline` and `measured` name the two columns (capacity: a bare server against the project).
+ */
 export class GoalRows {
-  readonly rows: Array<{ figure: string; bare: string; project: string; ratio: string; goal: string; ok: string }> = [];
+  readonly rows: Array<Record<string, string>> = [];
   missed = 0;
 
-  row(figure: string, bare: string, project: string, ratio: number, goal: string, ok: boolean): void {
-    this.rows.push({ figure, bare, project, ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-', goal, ok: ok ? '✓' : '✗ MISSED' });
+  constructor(
+    private readonly baseline = 'bare',
+    private readonly measured = 'project',
+  ) {}
+
+  row(figure: string, baseline: string, measured: string, ratio: number, goal: string, ok: boolean): void {
+    this.rows.push({ figure, [this.baseline]: baseline, [this.measured]: measured, ratio: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-', goal, ok: ok ? '✓' : '✗ MISSED' });
     if (!ok) this.missed++;
   }
 }
