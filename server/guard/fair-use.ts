@@ -66,6 +66,7 @@ export class FairUse {
   private readonly requests: RateLimiterAbstract;
   private readonly messages: RateLimiterAbstract;
   private readonly pings: RateLimiterAbstract;
+  private readonly roomReports: RateLimiterAbstract;
   readonly sockets: HeldCounter;
   readonly streams: HeldCounter;
   readonly channels: HeldCounter;
@@ -74,6 +75,7 @@ export class FairUse {
     this.requests = rate(config.requestsPerSecondPerAddress, 'requests', redis, config.redisPrefix);
     this.messages = rate(config.wsMessagesPerSecondPerAddress, 'messages', redis, config.redisPrefix);
     this.pings = rate(config.wsPingsPerSecondPerAddress, 'pings', redis, config.redisPrefix);
+    this.roomReports = rate(config.roomReportsPerSecondPerClient, 'room-reports', redis, config.redisPrefix);
     this.sockets = new HeldCounter(config.socketsPerAddress);
     this.streams = new HeldCounter(config.streamsPerAddress);
     this.channels = new HeldCounter(config.privateChannelsPerAddress);
@@ -86,6 +88,16 @@ export class FairUse {
       return null;
     } catch (result) {
       return { code: 'too_many_requests', message: 'too many requests from your address; slow down', headers: { 'Retry-After': retryAfter(result) } };
+    }
+  }
+
+  /** One report of a room's phone (keyed by room and client id, not address: a class shares one NAT address). */
+  async roomReport(room: string, client: string): Promise<Refusal | null> {
+    try {
+      await this.roomReports.consume(`${room}:${client}`);
+      return null;
+    } catch (result) {
+      return { code: 'too_many_requests', message: 'too many reports from this client; slow down', headers: { 'Retry-After': retryAfter(result) } };
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { FairUse } from '../guard/fair-use.ts';
 import type { ReportReply, RoomCreated } from '../../src/protocol/rooms.ts';
 import type { Config } from '../config.ts';
 import { errorResponse, refusalResponse } from '../guard/errors.ts';
@@ -17,11 +17,10 @@ export interface RoomsDeps {
   rooms: RoomRegistry;
   /** The ledger behind the aggregate's `ledger` (the cluster's, when there is one). */
   ledgerStats: LedgerStats;
+  /** Rates reports per client across the cluster (ROOM_REPORTS_PER_SECOND_PER_CLIENT). */
+  fairUse: FairUse;
   config: Config;
 }
-
-/** Reports are rated over this window, so a burst of a buzz and an answer is fine. */
-const REPORT_WINDOW_S = 10;
 
 /** The teacher's actions: each needs `Authorization: Bearer <teacherKey>`. */
 const teacherActions = {
@@ -48,15 +47,10 @@ const teacherActions = {
 };
 
 /** `/api/rooms/*`: classroom mode (issue #10; README "Rooms (classroom mode)"). */
-export function mountRooms(app: Hono, { rooms, ledgerStats, config }: RoomsDeps): void {
+export function mountRooms(app: Hono, { rooms, ledgerStats, fairUse, config }: RoomsDeps): void {
   const limit = bodyLimit({
     maxSize: MAX_ROOM_BODY_BYTES,
     onError: (c) => errorResponse(c, 'payload_too_large', `body over ${MAX_ROOM_BODY_BYTES} bytes`),
-  });
-  const reportRate = new RateLimiterMemory({
-    keyPrefix: 'room-reports',
-    points: config.roomReportsPerSecondPerClient * REPORT_WINDOW_S,
-    duration: REPORT_WINDOW_S,
   });
   const noStore = (c: Context) => c.header('Cache-Control', 'no-store');
   const unknownRoom = (c: Context) => errorResponse(c, 'not_found', `no room "${c.req.param('code')}" (rooms end after ${config.roomIdleMs} ms idle)`);
@@ -120,12 +114,8 @@ export function mountRooms(app: Hono, { rooms, ledgerStats, config }: RoomsDeps)
       const body = await readBody(c, reportBody);
       if (!body.ok) return body.response;
       const report = body.value;
-      try {
-        await reportRate.consume(`${room.code}:${report.client}`);
-      } catch (result) {
-        const retryS = Math.max(1, Math.ceil((result instanceof RateLimiterRes ? result.msBeforeNext : 1000) / 1000));
-        return errorResponse(c, 'too_many_requests', 'too many reports from this client; slow down', { 'Retry-After': String(retryS) });
-      }
+      const refusal = await fairUse.roomReport(room.code, report.client);
+      if (refusal) return refusalResponse(c, refusal);
       const outcome = await room.report(report);
       if (outcome === 'not_member') return errorResponse(c, 'not_found', `client "${report.client}" has not joined this room`);
       if (outcome === 'unknown') {
