@@ -95,6 +95,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
         byTransport: Object.fromEntries(Object.entries(stats.transports).map(([name, figures]) => [name, figures.openConnections])),
       },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external },
+      feed: feed.health(),
     };
   };
   const app = createApp({

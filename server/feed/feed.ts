@@ -1,5 +1,6 @@
 import type { CursorPosition } from '../../src/protocol/cursor.ts';
 import type { ChannelRequest, FeedEvent } from '../../src/protocol/feed.ts';
+import type { FeedHealth } from '../api/health.ts';
 import type { Channel, ChannelLimits } from './channel.ts';
 
 export interface FeedOptions extends ChannelLimits {
@@ -19,6 +20,8 @@ export class FeedUnavailableError extends Error {}
  * `Channel`, so their code does not know which one runs.
  */
 export interface Feed {
+  /** For /api/health: the backend, and with Redis its connection's state. */
+  health(): FeedHealth;
   /** A channel this process already reads. */
   get(id: string): Channel | undefined;
   /**

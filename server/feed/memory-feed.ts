@@ -3,6 +3,7 @@ import { DEFAULT_CHANNEL, type ChannelRequest, type FeedEvent } from '../../src/
 import { Channel } from './channel.ts';
 import { TooManyChannelsError, type Feed, type FeedOptions, type PublishOptions } from './feed.ts';
 import { createQuoteSource, paddedPayload } from './producers.ts';
+import type { FeedHealth } from '../api/health.ts';
 
 /** The feed of one process (no REDIS_URL): channels, their buffers and producers in memory. */
 export class MemoryFeed implements Feed {
@@ -14,6 +15,10 @@ export class MemoryFeed implements Feed {
     const ticker = this.addChannel(DEFAULT_CHANNEL);
     const nextQuote = createQuoteSource();
     this.every(options.tickerIntervalMs, () => ticker.publish(nextQuote()));
+  }
+
+  health(): FeedHealth {
+    return { backend: 'memory' };
   }
 
   get(id: string): Channel | undefined {

@@ -45,6 +45,10 @@ async function outage(redis: RedisService, servers: RunningServer[]): Promise<vo
   expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('feed_unavailable');
   const stats = await fetch(`${servers[1]!.url}/api/stats`);
   expect(stats.status).toBe(503);
+  // The instance itself is up, and says where its trouble is.
+  const health = (await (await fetch(`${servers[1]!.url}/api/health`)).json()) as { feed: { backend: string; redis: string } };
+  expect(health.feed.backend).toBe('redis');
+  expect(health.feed.redis).not.toBe('ready');
   await redis.restart();
 }
 

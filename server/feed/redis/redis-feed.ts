@@ -5,6 +5,7 @@ import { DEFAULT_CHANNEL, type ChannelRequest, type FeedEvent } from '../../../s
 import { Channel, newFeedId } from '../channel.ts';
 import { FeedUnavailableError, TooManyChannelsError, type Feed, type FeedOptions, type PublishOptions } from '../feed.ts';
 import { createQuoteSource, paddedPayload } from '../producers.ts';
+import type { FeedHealth } from '../../api/health.ts';
 import { connectRedis, unlessUnavailable } from './connect.ts';
 import { Lease } from './lease.ts';
 import { Replica, type EntryMarker } from './replica.ts';
@@ -78,6 +79,10 @@ export class RedisFeed implements Feed {
 
   private get available(): boolean {
     return this.redis.status === 'ready' && !this.closed;
+  }
+
+  health(): FeedHealth {
+    return { backend: 'redis', redis: this.redis.status, channels: this.attached.size };
   }
 
   get(id: string): Channel | undefined {
