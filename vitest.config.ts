@@ -44,8 +44,10 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
-          // One Chromium at a time: the machine has two cores.
+          // One Chromium at a time: the machine has two cores. Within a file, cases marked
+          // concurrent open at most three pages at once (Chromium allows six connections per host).
           fileParallelism: false,
+          maxConcurrency: 3,
         },
       },
     ],

@@ -28,7 +28,8 @@ describe('layout', () => {
   });
   afterAll(() => site.close());
 
-  describe.each(lessons.map((lesson) => [`${lesson.locale}/${lesson.slug}`, lesson] as const))('%s', (_name, lesson) => {
+  // Independent pages that hold no live connection above the fold: several at once.
+  describe.concurrent.each(lessons.map((lesson) => [`${lesson.locale}/${lesson.slug}`, lesson] as const))('%s', (_name, lesson) => {
     it(`has no horizontal overflow and no clipped table at ${WIDTHS.join(', ')} px`, async () => {
       for (const width of WIDTHS) {
         const page = await site.browser.newPage({ viewport: { width, height: 900 } });

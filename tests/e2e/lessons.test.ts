@@ -26,7 +26,8 @@ describe('lesson pages', () => {
   });
   afterAll(() => site.close());
 
-  describe.each(lessons.map((lesson) => [`${lesson.locale}/${lesson.slug}`, lesson] as const))('%s', (_name, lesson) => {
+  // Independent pages, several at once (the e2e project caps how many).
+  describe.concurrent.each(lessons.map((lesson) => [`${lesson.locale}/${lesson.slug}`, lesson] as const))('%s', (_name, lesson) => {
     it('renders its title, demos and questions without console errors, and its language switch keeps the page', async () => {
       const page = await site.browser.newPage();
       const errors = watchErrors(page);
