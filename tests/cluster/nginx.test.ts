@@ -199,6 +199,24 @@ describe('deploy/nginx.conf in front of two instances', () => {
     expect(ids).toEqual(new Set([await feedIdVia(a.url), await feedIdVia(b.url)]));
   });
 
+  it('finds the frame inspector\'s recording on whichever instance holds its socket (404s move on)', async () => {
+    const socket = new WebSocket(`${nginx.url.replace('http', 'ws')}/ws/inspect`);
+    try {
+      const id = await new Promise<string>((resolve, reject) => {
+        socket.once('message', (data) => resolve((JSON.parse(String(data)) as { id: string }).id));
+        socket.once('error', reject);
+      });
+      // Round-robin sends half of these to the instance that has never heard of the id.
+      for (let i = 0; i < 4; i++) {
+        expect((await send(`${nginx.url}/api/inspect/${id}`)).status).toBe(200);
+        expect((await send(`${nginx.url}/api/inspect/${id}/ping`, { method: 'POST', headers: { host: `127.0.0.1:${nginx.port}` } })).status).toBe(200);
+      }
+      expect((await send(`${nginx.url}/api/inspect/0000000000000000`)).status).toBe(404);
+    } finally {
+      socket.terminate();
+    }
+  });
+
   it('counts fair use against the address nginx appends to X-Forwarded-For', async () => {
     // Every connection to the instances comes from nginx on 127.0.0.1; a flood from 127.0.0.2
     // must be refused while 127.0.0.3 is still served. Each instance allows 100 requests per
