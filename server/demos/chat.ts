@@ -4,8 +4,11 @@ import type { WebSocketLike } from '@hono/node-server';
 import { z } from 'zod';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import type { ChatMessage } from '../../src/protocol/feed.ts';
+import type { Channel } from '../feed/channel.ts';
+import { Follower, type FollowLimits } from '../feed/follow.ts';
+import type { Feed } from '../feed/feed.ts';
 import { parseValues } from '../guard/query.ts';
-import { mountSocket, rawSocket, sendOrShed } from '../transports/socket-helpers.ts';
+import { mountSocket, rawSocket, SocketFeedSink, type SocketFraming } from '../transports/socket-helpers.ts';
 import type { TransportDeps } from '../transports/types.ts';
 
 const chatQuerySchema = z.object({
@@ -19,44 +22,98 @@ const chatQuerySchema = z.object({
     .default('guest'),
 });
 
-type Member = WSContext<WebSocketLike>;
-
 /** A chat line is for people: longer text closes with 1009 instead of being sent to the whole room. */
 export const CHAT_MAX_TEXT_BYTES = 4096;
 
+/** A room nobody has written to for this long is forgotten (in Redis: its keys expire). */
+const CHAT_IDLE_MS = 10 * 60_000;
+
 /**
- * The articles' chat room: every text message is broadcast to the room (sender included, so
- * everyone sees the same order) as `{"type":"chat","from","text","at"}`, with join/leave notices.
+ * A chat socket gets each message as itself, `{"type":"chat",…}` (no cursor: a member reads live
+ * from when it joined). One that falls out of the room's buffer is closed (1013), as one that
+ * stays at the unsent cap is: chat has no resync to offer.
+ */
+const CHAT_FRAMING: SocketFraming = {
+  start: () => null,
+  event: (stored) => (stored.framed.chat ??= Buffer.from(JSON.stringify(stored.event.data))),
+};
+
+class ChatSink extends SocketFeedSink {
+  override start(_cursor: string, resync: boolean): void {
+    if (resync) this.tooSlow();
+  }
+}
+
+/** One member: joins when its socket opens, publishes its lines, leaves when it closes. */
+class ChatMember {
+  private channel: Channel | null = null;
+  private follower: Follower | null = null;
+  private joined: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly feed: Feed,
+    private readonly channelId: string,
+    private readonly name: string,
+    private readonly limits: FollowLimits,
+  ) {}
+
+  onOpen(_event: Event, ws: WSContext<WebSocketLike>): void {
+    this.joined = this.join(ws).catch(() => {
+      // The shared feed is unreachable (Redis): try again later.
+      if (!this.closed) ws.close(CLOSE_CODES.tryAgainLater, 'the chat is unavailable; reconnect shortly');
+    });
+  }
+
+  onMessage(event: MessageEvent, ws: WSContext<WebSocketLike>): void {
+    if (typeof event.data !== 'string') return ws.close(CLOSE_CODES.unsupportedData, 'chat takes text only');
+    if (Buffer.byteLength(event.data) > CHAT_MAX_TEXT_BYTES) return ws.close(CLOSE_CODES.messageTooBig, `chat lines are at most ${CHAT_MAX_TEXT_BYTES} bytes`);
+    const text = event.data;
+    void this.joined?.then(() => this.say({ type: 'chat', from: this.name, text, at: Date.now() }));
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.follower?.stop();
+    void this.joined?.then(() => this.leave());
+  }
+
+  private async join(ws: WSContext<WebSocketLike>): Promise<void> {
+    const channel = await this.feed.openNamed(this.channelId);
+    if (this.closed) return this.feed.releaseNamed(channel);
+    // Live from now, before our own join goes out: every member sees the same order, ours included.
+    this.channel = channel;
+    this.follower = new Follower(channel, null, new ChatSink(rawSocket(ws), CHAT_FRAMING), this.limits);
+    const members = await this.feed.count(channel, 1);
+    await this.say({ type: 'join', name: this.name, at: Date.now(), members });
+  }
+
+  private async leave(): Promise<void> {
+    const channel = this.channel;
+    if (!channel) return;
+    this.feed.releaseNamed(channel);
+    const members = await this.feed.count(channel, -1).catch(() => null);
+    if (members) await this.say({ type: 'leave', name: this.name, at: Date.now(), members }).catch(() => {});
+  }
+
+  private async say(message: ChatMessage): Promise<void> {
+    if (!this.channel) return;
+    await this.feed.publish(this.channel, message);
+    await this.feed.touchRoomChannel(this.channel, CHAT_IDLE_MS);
+  }
+}
+
+/**
+ * The articles' chat room, on the feed: a room is a named channel (`chat-<room>`), so its
+ * members on every instance of a cluster share it and see the same order, the sender included,
+ * as `{"type":"chat","from","text","at"}`, with join/leave notices and the room's member count.
+ * Each member reads through a `Follower` like any feed reader (backpressure, then 1013).
  */
 export function mountChat(app: Hono, deps: TransportDeps): void {
-  const rooms = new Map<string, Set<Member>>();
-  // Encoded once per message; a member who stopped reading is closed (1013), not buffered for.
-  const broadcast = (room: Set<Member>, message: ChatMessage) => {
-    const text = Buffer.from(JSON.stringify(message));
-    for (const member of room) sendOrShed(rawSocket(member), text, deps.config.sendBufferMaxBytes);
-  };
-
+  const limits: FollowLimits = { maxUnsentBytes: deps.config.sendBufferMaxBytes, slowConsumerMs: deps.config.slowConsumerMs };
   mountSocket(app, '/ws/chat', deps, (query) => {
     const parsed = parseValues(query, chatQuerySchema);
     if (!parsed.ok) return parsed.refusal;
-    const { room: roomName, name } = parsed.value;
-    let room = new Set<Member>();
-    return {
-      onOpen(_event, ws) {
-        room = rooms.get(roomName) ?? room;
-        rooms.set(roomName, room.add(ws));
-        broadcast(room, { type: 'join', name, at: Date.now(), members: room.size });
-      },
-      onMessage(event, ws) {
-        if (typeof event.data !== 'string') return ws.close(CLOSE_CODES.unsupportedData, 'chat takes text only');
-        if (Buffer.byteLength(event.data) > CHAT_MAX_TEXT_BYTES) return ws.close(CLOSE_CODES.messageTooBig, `chat lines are at most ${CHAT_MAX_TEXT_BYTES} bytes`);
-        broadcast(room, { type: 'chat', from: name, text: event.data, at: Date.now() });
-      },
-      onClose(_event, ws) {
-        room.delete(ws);
-        if (room.size === 0) rooms.delete(roomName);
-        else broadcast(room, { type: 'leave', name, at: Date.now(), members: room.size });
-      },
-    };
+    return new ChatMember(deps.feed, `chat-${parsed.value.room}`, parsed.value.name, limits);
   });
 }

@@ -18,8 +18,8 @@ export interface ChannelLimits {
 export class StoredEvent {
   readonly json: string;
   readonly bytes: number;
-  /** Per-transport framed bytes, filled lazily by the transport that needs them. */
-  readonly framed: Partial<Record<TransportName, Buffer>> = {};
+  /** Framed bytes per transport (and for the chat), filled lazily by the one that needs them. */
+  readonly framed: Partial<Record<TransportName | 'chat', Buffer>> = {};
 
   /** `json`: the event's JSON as another process encoded it (a Redis replica keeps its bytes). */
   constructor(

@@ -47,6 +47,15 @@ export interface Feed {
   touchRoomChannel(channel: Channel, ttlMs: number): Promise<void>;
   /** Ends a room's channel: its readers are cut and it no longer resolves (404 to readers). */
   removeRoomChannel(channel: Channel): void;
+  /**
+   * A channel any instance may open by name, created on first use, with no producer (a chat
+   * room, which its members publish into). `releaseNamed` when this process's last reader of it
+   * has gone; in Redis its keys expire by `touchRoomChannel`.
+   */
+  openNamed(id: string): Promise<Channel>;
+  releaseNamed(channel: Channel): void;
+  /** Adds `delta` to a count kept with the channel, across instances (a chat room's members); the new count. */
+  count(channel: Channel, delta: number): Promise<number>;
   /** Stops every producer and connection (shutdown, tests). */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { FeedHealth } from '../api/health.ts';
 /** The feed of one process (no REDIS_URL): channels, their buffers and producers in memory. */
 export class MemoryFeed implements Feed {
   private readonly channels = new Map<string, Channel>();
+  private readonly counts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private liveChannels = 0;
 
@@ -67,6 +68,22 @@ export class MemoryFeed implements Feed {
     if (this.channels.get(channel.id) !== channel) return;
     this.channels.delete(channel.id);
     channel.disconnectReaders();
+  }
+
+  async openNamed(id: string): Promise<Channel> {
+    return this.channels.get(id) ?? this.addChannel(id);
+  }
+
+  releaseNamed(channel: Channel): void {
+    if (channel.readerCount > 0 || this.channels.get(channel.id) !== channel) return;
+    this.channels.delete(channel.id);
+    this.counts.delete(channel.id);
+  }
+
+  async count(channel: Channel, delta: number): Promise<number> {
+    const count = Math.max(0, (this.counts.get(channel.id) ?? 0) + delta);
+    this.counts.set(channel.id, count);
+    return count;
   }
 
   async close(): Promise<void> {

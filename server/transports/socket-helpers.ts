@@ -1,7 +1,10 @@
 import type { Context, Hono } from 'hono';
 import type { WSContext, WSMessageReceive } from 'hono/ws';
 import type { HttpBindings, WebSocketLike } from '@hono/node-server';
+import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
+import type { StoredEvent } from '../feed/channel.ts';
+import type { FeedSink } from '../feed/follow.ts';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import { clientAddress } from '../guard/client-address.ts';
 import { errorResponse } from '../guard/errors.ts';
@@ -36,6 +39,49 @@ export function sendOrShed(socket: WebSocket, data: string | Buffer | ArrayBuffe
   if (socket.bufferedAmount >= maxUnsentBytes) return closeTooSlow(socket);
   // An ArrayBuffer is a binary message (echo); strings and Buffers are text.
   socket.send(data, { binary: data instanceof ArrayBuffer });
+}
+
+/** What a socket sink writes: only the framing differs between the feed socket and the chat. */
+export interface SocketFraming {
+  /** The opening message (cursor, resync), or null for none. */
+  start(cursor: string, resync: boolean): string | null;
+  /** One event's message, encoded once per event and shared by every socket (cached on it). */
+  event(stored: StoredEvent): Buffer;
+}
+
+/**
+ * Where a channel is written for one WebSocket (a `Follower`'s sink): backpressure from the
+ * TCP socket's 'drain', a reader stuck at the cap closed with 1013. Prototype methods: one
+ * object per socket.
+ */
+export class SocketFeedSink implements FeedSink {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly framing: SocketFraming,
+  ) {}
+
+  get unsentBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  start(cursor: string, resync: boolean): void {
+    const message = this.framing.start(cursor, resync);
+    if (message !== null) this.socket.send(message);
+  }
+
+  event(stored: StoredEvent): void {
+    this.socket.send(this.framing.event(stored), { binary: false });
+  }
+
+  onDrain(callback: () => void): () => void {
+    const tcp = (this.socket as unknown as { _socket: Socket })._socket;
+    tcp.once('drain', callback);
+    return () => tcp.off('drain', callback);
+  }
+
+  tooSlow(): void {
+    closeTooSlow(this.socket);
+  }
 }
 
 const KEEP_ALIVE = Symbol('keep-alive');

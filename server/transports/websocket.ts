@@ -1,45 +1,19 @@
-import type { Socket } from 'node:net';
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import type { WSContext } from 'hono/ws';
 import type { WebSocketLike } from '@hono/node-server';
-import type WebSocket from 'ws';
 import type { CursorPosition } from '../../src/protocol/cursor.ts';
-import type { Channel, StoredEvent } from '../feed/channel.ts';
-import { Follower, type FeedSink, type FollowLimits } from '../feed/follow.ts';
+import type { Channel } from '../feed/channel.ts';
+import { Follower, type FollowLimits } from '../feed/follow.ts';
 import { resolveFeed } from '../guard/query.ts';
-import { closeTooSlow, mountSocket, rawSocket } from './socket-helpers.ts';
+import { mountSocket, rawSocket, SocketFeedSink, type SocketFraming } from './socket-helpers.ts';
 import type { Transport } from './types.ts';
 
-/** Where the feed is written for one WebSocket (prototype methods: one object per socket). */
-class WebSocketSink implements FeedSink {
-  constructor(
-    private readonly socket: WebSocket,
-    private readonly tcp: Socket,
-  ) {}
-
-  get unsentBytes(): number {
-    return this.socket.bufferedAmount;
-  }
-
-  start(cursor: string, resync: boolean): void {
-    this.socket.send(`{"type":"start","cursor":"${cursor}","resync":${resync}}`);
-  }
-
-  event(stored: StoredEvent): void {
-    this.socket.send((stored.framed.websocket ??= Buffer.from(`{"type":"event","event":${stored.json}}`)), { binary: false });
-  }
-
-  onDrain(callback: () => void): () => void {
-    const tcp = this.tcp;
-    tcp.once('drain', callback);
-    return () => tcp.off('drain', callback);
-  }
-
-  tooSlow(): void {
-    closeTooSlow(this.socket);
-  }
-}
+/** The feed socket's messages: `start` with the cursor, then each event in its envelope. */
+const FEED_FRAMING: SocketFraming = {
+  start: (cursor, resync) => `{"type":"start","cursor":"${cursor}","resync":${resync}}`,
+  event: (stored) => (stored.framed.websocket ??= Buffer.from(`{"type":"event","event":${stored.json}}`)),
+};
 
 /** One feed socket's handlers, as the adapter calls them. */
 class FeedSocket {
@@ -54,9 +28,7 @@ class FeedSocket {
 
   onOpen(_event: Event, ws: WSContext<WebSocketLike>): void {
     if (this.closed) return;
-    const socket = rawSocket(ws);
-    const tcp = (socket as unknown as { _socket: Socket })._socket;
-    this.follower = new Follower(this.channel, this.from, new WebSocketSink(socket, tcp), this.limits);
+    this.follower = new Follower(this.channel, this.from, new SocketFeedSink(rawSocket(ws), FEED_FRAMING), this.limits);
   }
 
   onMessage(_event: MessageEvent, ws: WSContext<WebSocketLike>): void {

@@ -133,6 +133,7 @@ describe('errors: one JSON shape for every refusal', () => {
         uptimeS: expect.any(Number),
         connections: { tcp: expect.any(Number), websockets: expect.any(Number), byTransport: expect.any(Object) },
         memory: { rssBytes: expect.any(Number), heapUsedBytes: expect.any(Number), externalBytes: expect.any(Number) },
+        feed: { backend: 'memory' },
       });
       const { connections, memory } = health as { connections: { tcp: number; byTransport: Record<string, number> }; memory: { rssBytes: number } };
       expect(connections.tcp).toBeGreaterThanOrEqual(1); // this very request

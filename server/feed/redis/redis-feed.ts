@@ -19,7 +19,7 @@ export interface RedisFeedOptions extends FeedOptions {
   leaseTtlMs: number;
 }
 
-type Kind = 'ticker' | 'race' | 'room';
+type Kind = 'ticker' | 'race' | 'room' | 'named';
 
 /** One channel this instance reads, with what it may run for it. */
 interface Attached {
@@ -130,6 +130,24 @@ export class RedisFeed implements Feed {
   async touchRoomChannel(channel: Channel, ttlMs: number): Promise<void> {
     const keys = channelKeys(this.options.prefix, channel.id);
     await this.command(() => this.redis.multi().pexpire(keys.meta, ttlMs).pexpire(keys.events, ttlMs).exec());
+  }
+
+  async openNamed(id: string): Promise<Channel> {
+    const existing = this.get(id);
+    if (existing) return existing;
+    await this.command(() => this.redis.feedCreate(channelKeys(this.options.prefix, id).meta, newFeedId(), 'named', 0, 0, 0, 0));
+    const channel = await this.attach(id);
+    if (!channel) throw new FeedUnavailableError('the channel could not be read back from Redis');
+    return channel;
+  }
+
+  /** Lets go of this instance's replica (its Redis connection); the channel lives on for other instances. */
+  releaseNamed(channel: Channel): void {
+    if (channel.readerCount === 0) this.detach(channel.id);
+  }
+
+  async count(channel: Channel, delta: number): Promise<number> {
+    return Number(await this.command(() => this.redis.hincrby(channelKeys(this.options.prefix, channel.id).meta, 'members', delta)));
   }
 
   /** Every instance's replica reads the `end` entry and lets go; the keys then expire. */
