@@ -76,6 +76,12 @@ const zh = {
   'name.sse': 'SSE',
   'name.websocket': 'WebSocket',
   'name.fetch-stream': 'Fetch 流',
+  // The race table's column heads on a phone: short enough to break only at spaces.
+  'column.short-poll': '短轮询',
+  'column.long-poll': '长轮询',
+  'column.sse': 'SSE',
+  'column.websocket': 'WebSocket',
+  'column.fetch-stream': 'Fetch 流',
   'verdict.used': '{name}用了 {requests} 个请求、{bytes}',
   'verdict.usedEmpty': '{name}用了 {requests} 个请求、{bytes}，其中 {empty} 个是空回复',
   'verdict.join': '；',
@@ -186,6 +192,11 @@ const en: Record<RaceKey, string> = {
   'name.sse': 'SSE',
   'name.websocket': 'WebSocket',
   'name.fetch-stream': 'fetch streaming',
+  'column.short-poll': 'Short poll',
+  'column.long-poll': 'Long poll',
+  'column.sse': 'SSE',
+  'column.websocket': 'WebSocket',
+  'column.fetch-stream': 'Fetch stream',
   'verdict.used': '{name} used {requests} {requestsWord} and {bytes}',
   'verdict.usedEmpty': '{name} used {requests} {requestsWord} and {bytes}, {empty} of them empty',
   'verdict.join': '; ',
@@ -224,4 +235,5 @@ const en: Record<RaceKey, string> = {
 /** A race UI string, with `{name}` placeholders filled from `values`. */
 // Every transport of the catalog needs its race name in both languages (a missing one fails to compile).
 zh satisfies Record<`name.${TransportName}`, string>;
+zh satisfies Record<`column.${TransportName}`, string>;
 export const rt = translator<RaceKey>({ zh, en });

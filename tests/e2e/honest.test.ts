@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSPORTS } from '../../src/protocol/feed.ts';
+import { t, type Locale } from '../../src/i18n/ui.ts';
 import { sleep, waitFor } from '../helpers/server.ts';
 import { startSite, watchErrors } from '../helpers/site.ts';
 
@@ -193,7 +194,8 @@ describe('a static-only site', () => {
     it.each(DEMOS)('%s (%s) says there is no server', async (path, name, demo, notice) => {
       const { page, errors } = await openStatic(path, lang, 1280);
       await page.locator(demo).scrollIntoViewIfNeeded();
-      await page.locator(`${demo} ${notice}, ${demo}${notice.startsWith('[data-testid="sequence"]') ? ' ' + notice : ''}`).first().waitFor({ timeout: 20_000 });
+      // The notice (or the sequence's replay) itself: the figure alone would match at once.
+      await page.locator(`${demo} ${notice}`).first().waitFor({ timeout: 20_000 });
       // No pill stuck on "retrying", no "closed 1006", no "all connected".
       const text = (await page.locator(demo).textContent()) ?? '';
       expect(text).not.toMatch(/1006|retrying|重连中|All \d+ transports|都连着服务器/);
@@ -206,6 +208,47 @@ describe('a static-only site', () => {
       expect(errors.filter((error) => !error.includes('404'))).toEqual([]);
       await page.close();
     });
+  });
+
+  // What each demo's caption says without a server: never "Live demo".
+  const CAPTIONS = {
+    status: 'demo.labelServer',
+    sequence: 'demo.labelReplay',
+    handshake: 'demo.labelReplay',
+    accept: 'demo.labelSample',
+    frames: 'demo.labelReplay',
+    'ws-api': 'demo.labelServer',
+    echo: 'demo.labelServer',
+    chat: 'demo.labelServer',
+    race: 'demo.labelReplay',
+    sweep: 'demo.labelReplay',
+  } as const;
+
+  it.each(['zh', 'en'] as const)('labels every demo by what it can show without the server, and "Live demo" with it (%s)', async (lang: Locale) => {
+    const figures = DEMOS.filter(([, name]) => name !== 'home');
+    const seen = new Set<string>();
+    for (const [path, name, demo] of figures) {
+      const { page, errors } = await openStatic(path, lang, 390);
+      await page.locator(demo).scrollIntoViewIfNeeded();
+      await page.locator(`${demo}[data-server="absent"]`).waitFor({ timeout: 20_000 });
+      const caption = (await page.locator(`${demo} > figcaption`).textContent())?.trim();
+      expect(caption, name).toBe(t(lang, CAPTIONS[name as keyof typeof CAPTIONS]));
+      expect(caption).not.toBe(t(lang, 'demo.label'));
+      if (!seen.has(CAPTIONS[name as keyof typeof CAPTIONS])) {
+        seen.add(CAPTIONS[name as keyof typeof CAPTIONS]);
+        await page.locator(demo).screenshot({ path: `screenshots/e2e-static-caption-${name}-${lang}-390.png` });
+      }
+      expect(errors.filter((error) => !error.includes('404'))).toEqual([]);
+      await page.close();
+    }
+    // With our server behind the page: "Live demo".
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(site.url(`/${lang}/lessons/05-websocket-handshake/`));
+    const demo = 'figure.demo[data-demo="handshake"]';
+    await page.locator(demo).scrollIntoViewIfNeeded();
+    await page.locator(`${demo}[data-server="present"]`).waitFor({ timeout: 20_000 });
+    expect((await page.locator(`${demo} > figcaption`).textContent())?.trim()).toBe(t(lang, 'demo.label'));
+    await page.close();
   });
 
   it.each(['zh', 'en'])('the handshake and frames offer a replay recorded from a real connection, labelled as one (%s)', async (lang) => {

@@ -21,6 +21,56 @@ async function overflow(page: Page) {
   }));
 }
 
+/**
+ * Characters per full line of the lesson's long paragraphs (their last lines left out): the
+ * median, and the shortest and longest full line. Lines are found from each character's box.
+ */
+async function measure(page: Page) {
+  return page.evaluate(() => {
+    const counts: number[] = [];
+    const paragraphs = [...document.querySelectorAll<HTMLElement>('.prose > p')].filter((p) => (p.textContent ?? '').length > 300);
+    for (const paragraph of paragraphs.slice(0, 4)) {
+      const lines = new Map<number, number>();
+      const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < (node.textContent ?? '').length; i++) {
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const box = range.getClientRects()[0];
+          if (box) lines.set(Math.round(box.top + box.height / 2), (lines.get(Math.round(box.top + box.height / 2)) ?? 0) + 1);
+        }
+      }
+      counts.push(...[...lines.values()].slice(0, -1));
+    }
+    counts.sort((a, b) => a - b);
+    return { median: counts[counts.length >> 1] ?? 0, lines: counts.length, column: Math.round(document.querySelector('.prose')!.getBoundingClientRect().width) };
+  });
+}
+
+/** Each header cell's text as the lines it is drawn on (found from each character's box). */
+async function headerLines(page: Page, table: string) {
+  return page.$$eval(`${table} thead th`, (cells) =>
+    cells.map((cell) => {
+      const lines = new Map<number, string>();
+      const range = document.createRange();
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (let i = 0; i < text.length; i++) {
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const box = range.getClientRects()[0];
+          if (!box) continue;
+          const top = Math.round(box.top + box.height / 2);
+          lines.set(top, (lines.get(top) ?? '') + text[i]);
+        }
+      }
+      return { text: (cell as HTMLElement).innerText.replace(/\s+/g, ' ').trim(), lines: [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, line]) => line.trim()) };
+    }),
+  );
+}
+
 describe('layout', () => {
   let site: Awaited<ReturnType<typeof startSite>>;
   beforeAll(async () => {
@@ -63,6 +113,43 @@ describe('layout', () => {
     await expect.poll(() => narrow.evaluate((r) => r.scrollLeft)).toBeGreaterThan(0);
     await expect(firstCell.evaluate((cell) => cell.getBoundingClientRect().left)).resolves.toBe(before);
     await phone.close();
+  });
+
+  it.each(['zh', 'en'])('breaks the race table’s lane names only at spaces on a 390 px phone (%s)', async (lang) => {
+    const race = '[data-testid="race"][data-mode="full"]';
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
+    // The recorded race (what a static host offers) fills the table without a 10-second race.
+    await page.route('**/api/**', (route) => route.fulfill({ status: 404, contentType: 'text/html', body: '<!doctype html><title>Not found</title>' }));
+    await page.goto(site.url(`/${lang}/lessons/09-comparing-and-choosing/`), { waitUntil: 'load' });
+    await page.locator(race).scrollIntoViewIfNeeded();
+    await page.click(`${race} [data-action="replay"]`);
+    const table = `${race} [data-testid="race-table"]`;
+    await page.locator(table).waitFor();
+    const cells = await headerLines(page, table);
+    expect(cells.map((cell) => cell.text)).toContain('WebSocket');
+    // Joined again with one space per line break, the lines are the text: no break inside a word.
+    for (const cell of cells) expect(cell.lines.join(' '), cell.text).toBe(cell.text);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
+    await page.locator(table).screenshot({ path: `screenshots/e2e-race-table-${lang}-390.png` });
+    await page.close();
+  });
+
+  it('keeps the text column at 60 to 75 characters a line in English from 1024 to 1920 px', async () => {
+    const lesson = lessons.find((l) => l.locale === 'en' && l.slug.startsWith('02-'))!;
+    const results: Record<number, Awaited<ReturnType<typeof measure>>> = {};
+    for (const width of [1024, 1100, 1280, 1600, 1920]) {
+      const page = await site.browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(site.url(pageUrl(lesson)), { waitUntil: 'load' });
+      results[width] = await measure(page);
+      // The course list beside the lesson from 1024 px on.
+      await expect(page.locator('.side').isVisible(), `${width} px`).resolves.toBe(true);
+      await page.close();
+    }
+    for (const [width, result] of Object.entries(results)) {
+      expect(result.lines, `${width} px`).toBeGreaterThan(8);
+      expect(result.median, `${width} px: ${JSON.stringify(result)}`).toBeGreaterThanOrEqual(60);
+      expect(result.median, `${width} px: ${JSON.stringify(result)}`).toBeLessThanOrEqual(75);
+    }
   });
 
   it('copies a code block with its copy button', async () => {
