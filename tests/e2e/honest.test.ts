@@ -190,7 +190,8 @@ describe('a static-only site', () => {
     ['/lessons/09-comparing-and-choosing/', 'sweep', 'figure.demo[data-demo="race-sweep"]', '[data-testid="race-offline"]'],
   ] as const;
 
-  describe.each(['zh', 'en'])('%s', (lang) => {
+  // No server means no live connection: several pages at once (the e2e project caps how many).
+  describe.concurrent.each(['zh', 'en'])('%s', (lang) => {
     it.each(DEMOS)('%s (%s) says there is no server', async (path, name, demo, notice) => {
       const { page, errors } = await openStatic(path, lang, 1280);
       await page.locator(demo).scrollIntoViewIfNeeded();
