@@ -5,7 +5,7 @@
 // the tests themselves run on that Node too; its bin folder also goes first on PATH for any
 // test that spawns `node` by name. Exits 1 if any run fails.
 // NODE_MAJORS=24 limits the majors; extra arguments go to vitest (e.g. a file filter).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,27 +37,43 @@ function nodeOf(major) {
   return { bin, version };
 }
 
+// Install first (npm, one at a time), then run every major at once: the hostile project runs
+// one file at a time, so a run alone leaves a core idle; side by side they take about the time
+// of one. Each run's output is printed whole when it ends, so the two do not interleave.
+const installed = [];
 const results = [];
 for (const major of majors) {
-  let node;
   try {
-    node = nodeOf(major);
+    installed.push(nodeOf(major));
   } catch (error) {
     console.error(`\n${error.message}`);
     results.push({ node: `v${major}`, result: 'not installed', seconds: 0 });
-    continue;
   }
-  const args = [vitest, 'run', ...projects.flatMap((name) => ['--project', name]), ...process.argv.slice(2)];
-  console.log(`\n== Node ${node.version}: vitest run ${projects.map((name) => `--project ${name}`).join(' ')}`);
-  const started = performance.now();
-  const run = spawnSync(node.bin, args, {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, PATH: `${dirname(node.bin)}:${process.env.PATH ?? ''}` },
-  });
-  const seconds = Math.round((performance.now() - started) / 100) / 10;
-  results.push({ node: node.version, result: run.status === 0 ? 'passed' : `failed (exit ${run.status ?? run.signal})`, seconds });
 }
+
+const args = [vitest, 'run', ...projects.flatMap((name) => ['--project', name]), ...process.argv.slice(2)];
+console.log(`\n== ${installed.map((node) => `Node ${node.version}`).join(' and ')}, side by side: vitest run ${projects.map((name) => `--project ${name}`).join(' ')}`);
+const runs = installed.map(
+  (node) =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const chunks = [];
+      const child = spawn(node.bin, args, {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PATH: `${dirname(node.bin)}:${process.env.PATH ?? ''}` },
+      });
+      child.stdout.on('data', (chunk) => chunks.push(chunk));
+      child.stderr.on('data', (chunk) => chunks.push(chunk));
+      child.on('close', (code, signal) => {
+        const seconds = Math.round((performance.now() - started) / 100) / 10;
+        console.log(`\n== Node ${node.version} (${seconds} s):\n`);
+        process.stdout.write(Buffer.concat(chunks));
+        resolve({ node: node.version, result: code === 0 ? 'passed' : `failed (exit ${code ?? signal})`, seconds });
+      });
+    }),
+);
+results.push(...(await Promise.all(runs)));
 
 console.log('');
 console.table(results);
