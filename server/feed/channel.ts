@@ -181,8 +181,9 @@ export class Channel {
    */
   page(start: StartPoint, maxBytes: number): Page {
     this.evictOld();
-    // The buffer may have moved on since the start point was taken (a long poll's wait).
-    const behind = start.seq < this.firstHeldSeq - 1;
+    // The buffer may have moved on since the start point was taken (a long poll's wait), or the
+    // channel began a new run under it (`restart`): either way the reader starts over.
+    const behind = start.seq < this.firstHeldSeq - 1 || start.seq > this.lastSeq;
     const from = behind ? this.firstHeldSeq - 1 : start.seq;
     const events: StoredEvent[] = [];
     let bytes = 0;

@@ -49,8 +49,9 @@ export interface Feed {
   removeRoomChannel(channel: Channel): void;
   /**
    * A channel any instance may open by name, created on first use, with no producer (a chat
-   * room, which its members publish into). `releaseNamed` when this process's last reader of it
-   * has gone; in Redis its keys expire by `touchRoomChannel`.
+   * room, which its members publish into); `open` does not return it, so the feed's endpoints
+   * cannot read it. `releaseNamed` when this process's last reader of it has gone; in Redis its
+   * keys expire by `touchRoomChannel`.
    */
   openNamed(id: string): Promise<Channel>;
   releaseNamed(channel: Channel): void;

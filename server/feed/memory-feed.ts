@@ -26,8 +26,9 @@ export class MemoryFeed implements Feed {
     return this.channels.get(id);
   }
 
+  /** A named channel (a chat room) is its members' only: it is not read through the feed's endpoints. */
   async open(id: string): Promise<Channel | undefined> {
-    return this.channels.get(id);
+    return this.counts.has(id) ? undefined : this.channels.get(id);
   }
 
   async publish(channel: Channel, data: unknown, options: PublishOptions = {}): Promise<FeedEvent> {
@@ -71,6 +72,7 @@ export class MemoryFeed implements Feed {
   }
 
   async openNamed(id: string): Promise<Channel> {
+    if (!this.counts.has(id)) this.counts.set(id, 0);
     return this.channels.get(id) ?? this.addChannel(id);
   }
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ChatMessage } from '../../src/protocol/feed.ts';
-import { clusterSettings } from '../helpers/feed-backends.ts';
+import { clusterSettings, FEED_BACKENDS } from '../helpers/feed-backends.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 
 function member(baseUrl: string, name: string) {
@@ -39,6 +39,22 @@ describe('the chat on a cluster', () => {
       await waitFor(() => servers.every((server) => server.feed.get('chat-across') === undefined), 5000, 'both instances to release the room');
     } finally {
       await Promise.all(servers.map((server) => server.close()));
+    }
+  });
+
+  it.each(FEED_BACKENDS.map((backend) => [backend.name, backend] as const))('keeps a chat room out of the feed\'s endpoints (%s feed)', async (_name, backend) => {
+    const feed = await backend.start();
+    try {
+      const ann = member(feed.servers[0]!.url, 'ann');
+      await ann.open;
+      await waitFor(() => ann.heard.length > 0, 5000, 'ann to join');
+      for (const server of feed.servers) {
+        const reply = await fetch(`${server.url}/api/short-poll?channel=chat-across`);
+        expect(reply.status).toBe(404);
+      }
+      ann.socket.close();
+    } finally {
+      await feed.close();
     }
   });
 });

@@ -31,6 +31,19 @@ describe('Channel', () => {
     expect(read(channel, null)).toMatchObject({ cursor: 'run1-4', resync: false, events: [] });
   });
 
+  it('answers a start point taken before a new run (restart) with a resync from the new run\'s oldest event', () => {
+    const { channel } = channelWithClock();
+    for (let i = 0; i < 4; i++) channel.publish(i);
+    const start = channel.startOf({ feedId: 'run1', seq: 4 }); // a long poll, held…
+    channel.restart('run2'); // …while the channel begins a new run (its Redis lost its data)
+    channel.publish('a');
+    channel.publish('b');
+    const page = channel.page(start, 1 << 20);
+    expect(page.resync).toBe(true);
+    expect(page.events.map((stored) => stored.event.data)).toEqual(['a', 'b']);
+    expect(page.cursor).toBe('run2-2');
+  });
+
   it('keeps only the newest maxEvents, and asks a reader behind them to resync', () => {
     const { channel } = channelWithClock();
     for (let i = 0; i < 8; i++) channel.publish(i);

@@ -91,7 +91,11 @@ export class RedisFeed implements Feed {
 
   async open(id: string, from: CursorPosition | null): Promise<Channel | undefined> {
     if (!this.available) throw new FeedUnavailableError('the shared feed (Redis) is unreachable');
-    const channel = this.get(id) ?? (await this.attach(id));
+    // A named channel (a chat room) is its members' only: it is not read through the feed's endpoints.
+    const local = this.attached.get(id);
+    if (local?.kind === 'named') return undefined;
+    if (!local && (await this.command(() => this.redis.hget(channelKeys(this.options.prefix, id).meta, 'kind'))) === 'named') return undefined;
+    const channel = local?.replica.channel ?? (await this.attach(id));
     if (channel && from && from.feedId === channel.feedId && from.seq > channel.latestSeq) await this.catchUp(channel, from.seq);
     return channel;
   }
