@@ -21,7 +21,7 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { memoryGrowth, type CapacityFigures, type MemoryGrowth } from './support/capacity-ipc.ts';
-import { children, Deliveries, GoalRows, ONE_ADDRESS_SETTINGS, inBatches, percentile, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
+import { runBench, Deliveries, GoalRows, ONE_ADDRESS_SETTINGS, inBatches, percentile, openFeedSocket, openHeldRequest, requestLoop, ServerChild, sleep } from './support/capacity-clients.ts';
 import { fdLimits } from './support/hostile-target.ts';
 import { transportSpec, transportsOfKind, type TransportName } from '../src/protocol/transports.ts';
 
@@ -281,21 +281,4 @@ async function main() {
   );
 }
 
-const killAll = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
-process.on('exit', killAll);
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-try {
-  await main();
-  if (goals.missed) {
-    console.error(`capacity: ${goals.missed} goal(s) missed (${elapsed()})`);
-    process.exitCode = 1;
-  } else console.log(`capacity: ok, every goal met (${elapsed()})`);
-} catch (error) {
-  console.error(`capacity: could not finish: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-}
-killAll();
-process.exit();
+await runBench('capacity', main, goals, elapsed);

@@ -31,7 +31,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { RedisFeed } from '../server/feed/redis/redis-feed.ts';
 import { startInstance, startRedis, type InstanceService, type RedisService } from '../tests/helpers/services.ts';
-import { children, GoalRows, ONE_ADDRESS_SETTINGS, percentile, sleep, spawnBenchChild } from './support/capacity-clients.ts';
+import { children, runBench, GoalRows, ONE_ADDRESS_SETTINGS, percentile, sleep, spawnBenchChild } from './support/capacity-clients.ts';
 import type { FromSubscribers, SubscriberFigures, ToSubscribers } from './support/cluster-subscribers.ts';
 import { fdLimits } from './support/hostile-target.ts';
 
@@ -427,21 +427,4 @@ const P99_EXTRA_MS = 5;
 const THROUGHPUT_MIN = 0.9;
 const cores = availableParallelism();
 
-const killAll = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
-process.on('exit', killAll);
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-try {
-  await main();
-  if (goals.missed) {
-    console.error(`cluster: ${goals.missed} goal(s) missed (${elapsed()})`);
-    process.exitCode = 1;
-  } else console.log(`cluster: ok, every goal met (${elapsed()})`);
-} catch (error) {
-  console.error(`cluster: could not finish: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-}
-killAll();
-process.exit();
+await runBench('cluster', main, goals, elapsed);

@@ -152,6 +152,31 @@ export class GoalRows {
   }
 }
 
+/**
+ * Runs a bench's `main` with its children killed on every exit (normal, error, Ctrl+C), then
+ * exits non-zero when a goal was missed or the bench could not finish.
+ */
+export async function runBench(name: string, main: () => Promise<void>, goals: GoalRows, elapsed: () => string): Promise<never> {
+  const killAll = () => {
+    for (const child of children) child.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(143));
+  try {
+    await main();
+    if (goals.missed) {
+      console.error(`${name}: ${goals.missed} goal(s) missed (${elapsed()})`);
+      process.exitCode = 1;
+    } else console.log(`${name}: ok, every goal met (${elapsed()})`);
+  } catch (error) {
+    console.error(`${name}: could not finish: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  }
+  killAll();
+  process.exit();
+}
+
 /** The p-th percentile (0..100) of an ascending list; NaN when empty. */
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
