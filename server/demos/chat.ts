@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
-import type { WSContext } from 'hono/ws';
-import type { WebSocketLike } from '@hono/node-server';
+import type WebSocket from 'ws';
 import { z } from 'zod';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import type { ChatMessage } from '../../src/protocol/feed.ts';
@@ -8,7 +7,9 @@ import type { Channel } from '../feed/channel.ts';
 import { Follower, type FollowLimits } from '../feed/follow.ts';
 import type { Feed } from '../feed/feed.ts';
 import { parseValues } from '../guard/query.ts';
-import { mountSocket, rawSocket, SocketFeedSink, type SocketFraming } from '../transports/socket-helpers.ts';
+import { SocketFeedSink, type SocketFraming } from '../transports/socket-helpers.ts';
+import { mountSocket } from '../transports/socket-session.ts';
+import type { SocketEndpoint } from '../transports/socket-routes.ts';
 import type { TransportDeps } from '../transports/types.ts';
 
 const chatQuerySchema = z.object({
@@ -45,7 +46,7 @@ class ChatSink extends SocketFeedSink {
 }
 
 /** One member: joins when its socket opens, publishes its lines, leaves when it closes. */
-class ChatMember {
+class ChatMember implements SocketEndpoint {
   private channel: Channel | null = null;
   private follower: Follower | null = null;
   private joined: Promise<void> | null = null;
@@ -58,17 +59,16 @@ class ChatMember {
     private readonly limits: FollowLimits,
   ) {}
 
-  onOpen(_event: Event, ws: WSContext<WebSocketLike>): void {
-    this.joined = this.join(ws).catch(() => {
+  onOpen(socket: WebSocket): void {
+    this.joined = this.join(socket).catch(() => {
       // The shared feed is unreachable (Redis): try again later.
-      if (!this.closed) ws.close(CLOSE_CODES.tryAgainLater, 'the chat is unavailable; reconnect shortly');
+      if (!this.closed) socket.close(CLOSE_CODES.tryAgainLater, 'the chat is unavailable; reconnect shortly');
     });
   }
 
-  onMessage(event: MessageEvent, ws: WSContext<WebSocketLike>): void {
-    if (typeof event.data !== 'string') return ws.close(CLOSE_CODES.unsupportedData, 'chat takes text only');
-    if (Buffer.byteLength(event.data) > CHAT_MAX_TEXT_BYTES) return ws.close(CLOSE_CODES.messageTooBig, `chat lines are at most ${CHAT_MAX_TEXT_BYTES} bytes`);
-    const text = event.data;
+  onMessage(text: string | Buffer, socket: WebSocket): void {
+    if (typeof text !== 'string') return socket.close(CLOSE_CODES.unsupportedData, 'chat takes text only');
+    if (Buffer.byteLength(text) > CHAT_MAX_TEXT_BYTES) return socket.close(CLOSE_CODES.messageTooBig, `chat lines are at most ${CHAT_MAX_TEXT_BYTES} bytes`);
     void this.joined?.then(() => this.say({ type: 'chat', from: this.name, text, at: Date.now() }));
   }
 
@@ -78,12 +78,12 @@ class ChatMember {
     void this.joined?.then(() => this.leave());
   }
 
-  private async join(ws: WSContext<WebSocketLike>): Promise<void> {
+  private async join(socket: WebSocket): Promise<void> {
     const channel = await this.feed.openNamed(this.channelId);
     if (this.closed) return this.feed.releaseNamed(channel);
     // Live from now, before our own join goes out: every member sees the same order, ours included.
     this.channel = channel;
-    this.follower = new Follower(channel, null, new ChatSink(rawSocket(ws), CHAT_FRAMING), this.limits);
+    this.follower = new Follower(channel, null, new ChatSink(socket, CHAT_FRAMING), this.limits);
     const members = await this.feed.count(channel, 1);
     await this.say({ type: 'join', name: this.name, at: Date.now(), members });
   }

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
-import { mountSocket, rawSocket, sendOrShed } from '../transports/socket-helpers.ts';
+import { sendOrShed } from '../transports/socket-helpers.ts';
+import { mountSocket } from '../transports/socket-session.ts';
 import type { TransportDeps } from '../transports/types.ts';
 
 /**
@@ -8,8 +9,8 @@ import type { TransportDeps } from '../transports/types.ts';
  */
 export function mountEcho(app: Hono, deps: TransportDeps): void {
   mountSocket(app, '/ws/echo', deps, () => ({
-    onMessage(event, ws) {
-      sendOrShed(rawSocket(ws), typeof event.data === 'string' ? `Echo: ${event.data}` : (event.data as ArrayBuffer), deps.config.sendBufferMaxBytes);
+    onMessage(message, socket) {
+      sendOrShed(socket, typeof message === 'string' ? `Echo: ${message}` : message, deps.config.sendBufferMaxBytes);
     },
   }));
 }

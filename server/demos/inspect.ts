@@ -3,7 +3,8 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { errorResponse } from '../guard/errors.ts';
 import { parseQuery } from '../guard/query.ts';
-import { mountSocket, rawSocket, sendOrShed } from '../transports/socket-helpers.ts';
+import { sendOrShed } from '../transports/socket-helpers.ts';
+import { mountSocket } from '../transports/socket-session.ts';
 import type { TransportDeps } from '../transports/types.ts';
 import { wireRecordOf, type RecordBudget, type WireRecord } from '../wire/recording.ts';
 import type { InspectReply } from '../../src/protocol/inspect.ts';
@@ -47,18 +48,17 @@ export function mountInspect(app: Hono, deps: TransportDeps, budget: RecordBudge
   mountSocket(app, '/ws/inspect', deps, () => {
     const id = randomBytes(8).toString('hex');
     return {
-      onOpen(_event, ws) {
-        const socket = rawSocket(ws);
+      onOpen(socket) {
         const wire = wireRecordOf((socket as unknown as { _socket: import('node:net').Socket })._socket);
-        if (!wire) return ws.close(1011, 'no wire record');
+        if (!wire) return socket.close(1011, 'no wire record');
         wire.adopted = true;
         forgetOld();
         const entry: Inspected = { wire, closedAt: null, ping: () => socket.ping(Buffer.from('are you there?')) };
         inspected.set(id, entry);
-        ws.send(JSON.stringify({ type: 'inspect', id }));
+        socket.send(JSON.stringify({ type: 'inspect', id }));
       },
-      onMessage(event, ws) {
-        sendOrShed(rawSocket(ws), typeof event.data === 'string' ? `Echo: ${event.data}` : (event.data as ArrayBuffer), deps.config.sendBufferMaxBytes);
+      onMessage(message, socket) {
+        sendOrShed(socket, typeof message === 'string' ? `Echo: ${message}` : message, deps.config.sendBufferMaxBytes);
       },
       onClose() {
         const entry = inspected.get(id);

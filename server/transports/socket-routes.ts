@@ -1,15 +1,23 @@
 import type { IncomingMessage } from 'node:http';
-import type { WSEvents } from 'hono/ws';
-import type { WebSocketLike } from '@hono/node-server';
+import type WebSocket from 'ws';
 import type { Refusal } from '../guard/errors.ts';
 
-export type SocketEvents = WSEvents<WebSocketLike>;
+/**
+ * What an endpoint does with one of its sockets (ws's WebSocket). A message arrives as a string
+ * (text) or a Buffer (binary), after the address's message rate; `onClose` runs once, however
+ * the socket ended. A throw is logged as a bug and closes the socket with 1011.
+ */
+export interface SocketEndpoint {
+  onOpen?(socket: WebSocket): void;
+  onMessage?(message: string | Buffer, socket: WebSocket): void;
+  onClose?(socket: WebSocket): void;
+}
 
 /**
  * Decides whether an upgrade may open: its handlers, or the refusal to answer (400, 404, …).
  * Called by the upgrade router with the query values, before any bytes of the 101 are sent.
  */
-export type AcceptSocket = (query: Record<string, string>, request: IncomingMessage) => SocketEvents | Refusal | Promise<SocketEvents | Refusal>;
+export type AcceptSocket = (query: Record<string, string>, request: IncomingMessage) => SocketEndpoint | Refusal | Promise<SocketEndpoint | Refusal>;
 
 /**
  * The WebSocket endpoints. The server's upgrade router admits an upgrade here (path, query,
@@ -19,7 +27,7 @@ export type AcceptSocket = (query: Record<string, string>, request: IncomingMess
  */
 export class SocketRoutes {
   private readonly endpoints = new Map<string, AcceptSocket>();
-  private readonly admitted = new WeakMap<IncomingMessage, SocketEvents>();
+  private readonly admitted = new WeakMap<IncomingMessage, SocketEndpoint>();
 
   add(path: string, accept: AcceptSocket): void {
     this.endpoints.set(path, accept);
@@ -29,16 +37,16 @@ export class SocketRoutes {
     return this.endpoints.get(path);
   }
 
-  admit(request: IncomingMessage, events: SocketEvents): void {
-    this.admitted.set(request, events);
+  admit(request: IncomingMessage, endpoint: SocketEndpoint): void {
+    this.admitted.set(request, endpoint);
   }
 
   /** The handlers admitted for this request, once; undefined for a request that never upgraded. */
-  take(request: IncomingMessage): SocketEvents | undefined {
-    const events = this.admitted.get(request);
+  take(request: IncomingMessage): SocketEndpoint | undefined {
+    const endpoint = this.admitted.get(request);
     this.admitted.delete(request);
-    return events;
+    return endpoint;
   }
 }
 
-export const isRefusal = (value: SocketEvents | Refusal): value is Refusal => 'code' in value && 'message' in value;
+export const isRefusal = (value: SocketEndpoint | Refusal): value is Refusal => 'code' in value && 'message' in value;

@@ -1,12 +1,13 @@
 import { transportSpec } from '../../src/protocol/transports.ts';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
-import type { WSContext } from 'hono/ws';
-import type { WebSocketLike } from '@hono/node-server';
+import type WebSocket from 'ws';
 import type { CursorPosition } from '../../src/protocol/cursor.ts';
 import type { Channel } from '../feed/channel.ts';
 import { Follower, type FollowLimits } from '../feed/follow.ts';
 import { resolveFeed } from '../guard/query.ts';
-import { mountSocket, rawSocket, SocketFeedSink, type SocketFraming } from './socket-helpers.ts';
+import { SocketFeedSink, type SocketFraming } from './socket-helpers.ts';
+import { mountSocket } from './socket-session.ts';
+import type { SocketEndpoint } from './socket-routes.ts';
 import type { Transport } from './types.ts';
 
 /** The feed socket's messages: `start` with the cursor, then each event in its envelope. */
@@ -15,8 +16,8 @@ const FEED_FRAMING: SocketFraming = {
   event: (stored) => (stored.framed.websocket ??= Buffer.from(`{"type":"event","event":${stored.json}}`)),
 };
 
-/** One feed socket's handlers, as the adapter calls them. */
-class FeedSocket {
+/** One feed socket. */
+class FeedSocket implements SocketEndpoint {
   private follower: Follower | null = null;
   private closed = false;
 
@@ -26,13 +27,13 @@ class FeedSocket {
     private readonly limits: FollowLimits,
   ) {}
 
-  onOpen(_event: Event, ws: WSContext<WebSocketLike>): void {
+  onOpen(socket: WebSocket): void {
     if (this.closed) return;
-    this.follower = new Follower(this.channel, this.from, new SocketFeedSink(rawSocket(ws), FEED_FRAMING), this.limits);
+    this.follower = new Follower(this.channel, this.from, new SocketFeedSink(socket, FEED_FRAMING), this.limits);
   }
 
-  onMessage(_event: MessageEvent, ws: WSContext<WebSocketLike>): void {
-    ws.close(CLOSE_CODES.policyViolation, 'this socket only sends');
+  onMessage(_message: string | Buffer, socket: WebSocket): void {
+    socket.close(CLOSE_CODES.policyViolation, 'this socket only sends');
   }
 
   onClose(): void {
