@@ -8,6 +8,7 @@ import { sendRefusal, writeRefusal, type Refusal } from './guard/errors.ts';
 import type { FairUse } from './guard/fair-use.ts';
 import { hostRefusal, isAllowedHost, isAllowedOrigin, isValidHostHeader, originRefusal } from './guard/origin.ts';
 import { isRefusal, type SocketRoutes } from './transports/socket-routes.ts';
+import { holdStreamSlot } from './connections.ts';
 
 export interface EdgeDeps {
   fairUse: FairUse;
@@ -202,10 +203,9 @@ async function admitWebSocket(request: IncomingMessage, deps: EdgeDeps): Promise
   const accepted = await accept(Object.fromEntries(url.searchParams), request);
   if (request.socket.destroyed) return null;
   if (isRefusal(accepted)) return accepted;
-  const release = deps.fairUse.holdStream(address);
-  if (typeof release !== 'function') return release;
-  // The slot is held until the TCP connection closes: that covers a handshake that fails too.
-  request.socket.on('close', release);
+  const streamRefusal = deps.fairUse.holdStream(address);
+  if (streamRefusal) return streamRefusal;
+  holdStreamSlot(request.socket, address);
   deps.socketRoutes.admit(request, accepted);
   return null;
 }

@@ -27,6 +27,7 @@ import { RecordBudget } from './wire/recording.ts';
 import { Ledger } from './wire/ledger.ts';
 import { LedgerSync, localLedgerStats } from './wire/ledger-sync.ts';
 import { connectRedis } from './feed/redis/connect.ts';
+import { holdSocketSlot, trackConnection } from './connections.ts';
 
 export interface RunningServer {
   url: string;
@@ -162,25 +163,20 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   server.on('upgrade', (request) => served.add(request.socket));
 
   // Before Node's own connection listener, so the tap sees the very first byte.
-  // Shared listeners ('close' comes once, so `on` rather than `once` and its per-call wrapper).
-  const forgetSocket = function (this: Socket) {
-    sockets.delete(this);
-  };
   server.prependListener('connection', (socket: Socket) => {
-    socket.on('error', ignoreError); // a reset peer is routine; the 'close' below still runs
+    socket.on('error', ignoreError); // a reset peer is routine; the 'close' listener still runs
+    trackConnection(socket, fairUse, sockets, tapSockets);
     if (!config.trustProxy) {
-      const release = fairUse.sockets.acquire(addressKey(socket.remoteAddress ?? 'unknown'));
-      if (!release) {
+      const address = addressKey(socket.remoteAddress ?? 'unknown');
+      if (!fairUse.sockets.take(address)) {
         return writeRefusal(socket, {
           code: 'too_many_connections',
           message: 'too many open connections from your address',
           headers: { 'Retry-After': '5' },
         });
       }
-      socket.on('close', release);
+      holdSocketSlot(socket, address);
     }
-    sockets.add(socket);
-    socket.on('close', forgetSocket);
     if (tapSockets) tapConnection(socket, ledger, classify, recordBudget);
   });
 

@@ -13,18 +13,32 @@ export class HeldCounter {
   private readonly held = new Map<string, number>();
   constructor(private readonly max: number) {}
 
-  /** A release function, or null when the address already holds `max`. */
-  acquire(address: string): (() => void) | null {
+  /** One more for `address`: false when it already holds `max`. Each true is given back once with `give`. */
+  take(address: string): boolean {
     const count = this.held.get(address) ?? 0;
-    if (count >= this.max) return null;
+    if (count >= this.max) return false;
     this.held.set(address, count + 1);
+    return true;
+  }
+
+  give(address: string): void {
+    const left = (this.held.get(address) ?? 1) - 1;
+    if (left <= 0) this.held.delete(address);
+    else this.held.set(address, left);
+  }
+
+  /**
+   * `take` as a release function that works once, or null when the address already holds `max`.
+   * For holders that are few (rooms, channels); connections, which are many, `take` and `give`
+   * and spare the closure.
+   */
+  acquire(address: string): (() => void) | null {
+    if (!this.take(address)) return null;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.held.get(address) ?? 1) - 1;
-      if (left <= 0) this.held.delete(address);
-      else this.held.set(address, left);
+      this.give(address);
     };
   }
 
@@ -111,9 +125,14 @@ export class FairUse {
     return this.pings.consume(address).then(() => true, () => false);
   }
 
-  /** A WebSocket, SSE stream or held long poll: its release, or the 429 to answer. */
-  holdStream(address: string): (() => void) | Refusal {
-    return hold(this.streams, address, 'too_many_connections', 'too many open streams and sockets from your address; close some first');
+  /** A WebSocket, HTTP stream or held long poll: null when held (give it back once with `releaseStream`), or the 429 to answer. */
+  holdStream(address: string): Refusal | null {
+    if (this.streams.take(address)) return null;
+    return { code: 'too_many_connections', message: 'too many open streams and sockets from your address; close some first', headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) } };
+  }
+
+  releaseStream(address: string): void {
+    this.streams.give(address);
   }
 
   /** A live private channel: its release, or the 429 to answer. */

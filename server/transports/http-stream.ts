@@ -8,6 +8,7 @@ import type { Channel, StoredEvent } from '../feed/channel.ts';
 import { Follower, type FeedSink, type FollowLimits } from '../feed/follow.ts';
 import { heartbeatsEvery, type Beating, type Heartbeats } from '../feed/heartbeats.ts';
 import { refusalResponse } from '../guard/errors.ts';
+import type { FairUse } from '../guard/fair-use.ts';
 import { addressOf, type TransportDeps } from './types.ts';
 
 /** What differs between the HTTP streaming transports: only the framing. */
@@ -33,6 +34,7 @@ interface StreamShared {
   limits: FollowLimits;
   /** Open streams, for the one shutdown listener. */
   open: Set<HttpStream>;
+  fairUse: FairUse;
 }
 
 /**
@@ -45,7 +47,8 @@ class HttpStream implements FeedSink, Beating {
   constructor(
     private readonly response: StreamResponse,
     private readonly channel: Channel,
-    private readonly release: () => void,
+    /** The address whose stream slot this stream holds. */
+    private readonly address: string,
     private readonly shared: StreamShared,
   ) {}
 
@@ -86,7 +89,7 @@ class HttpStream implements FeedSink, Beating {
     this.follower?.stop();
     this.shared.heartbeats.delete(this);
     this.shared.open.delete(this);
-    this.release();
+    this.shared.fairUse.releaseStream(this.address);
   }
 }
 
@@ -114,14 +117,16 @@ export function httpStreams(deps: TransportDeps, framing: StreamFraming): ServeS
     heartbeats: heartbeatsEvery(config.sseHeartbeatMs),
     limits: { maxUnsentBytes: config.sendBufferMaxBytes, slowConsumerMs: config.slowConsumerMs },
     open: new Set(),
+    fairUse,
   };
   closing.addEventListener('abort', () => {
     for (const stream of [...shared.open]) stream.end();
   });
   return (c, channel, from) => {
     if (closing.aborted) return refusalResponse(c, { code: 'shutting_down', message: 'the server is shutting down' });
-    const release = fairUse.holdStream(addressOf(c, config));
-    if (typeof release !== 'function') return refusalResponse(c, release);
+    const address = addressOf(c, config);
+    const refusal = fairUse.holdStream(address);
+    if (refusal) return refusalResponse(c, refusal);
     const response = (c.env as HttpBindings).outgoing as StreamResponse;
     response.writeHead(200, {
       'Content-Type': framing.contentType,
@@ -130,7 +135,7 @@ export function httpStreams(deps: TransportDeps, framing: StreamFraming): ServeS
       // nginx and similar proxies buffer responses unless told not to.
       'X-Accel-Buffering': 'no',
     });
-    const stream = new HttpStream(response, channel, release, shared);
+    const stream = new HttpStream(response, channel, address, shared);
     response[STREAM] = stream;
     response.on('close', onStreamClose);
     shared.open.add(stream);

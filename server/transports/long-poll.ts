@@ -8,6 +8,7 @@ import { refusalResponse } from '../guard/errors.ts';
 import { feedQuerySchema, resolveFeed } from '../guard/query.ts';
 import { pollReply, writePollReply } from './poll-reply.ts';
 import { addressOf, type Transport } from './types.ts';
+import type { FairUse } from '../guard/fair-use.ts';
 
 const HELD = Symbol('held poll');
 type HeldResponse = ServerResponse & { [HELD]?: HeldPoll };
@@ -26,8 +27,9 @@ class HeldPoll implements Subscriber {
     private readonly channel: Channel,
     private readonly start: StartPoint,
     private readonly response: HeldResponse,
-    private readonly release: () => void,
-    private readonly shared: { held: Set<HeldPoll>; replyMaxBytes: number },
+    /** The address whose stream slot this poll holds. */
+    private readonly address: string,
+    private readonly shared: { held: Set<HeldPoll>; replyMaxBytes: number; fairUse: FairUse },
   ) {}
 
   hold(timeoutMs: number): void {
@@ -51,7 +53,7 @@ class HeldPoll implements Subscriber {
     this.shared.held.delete(this);
     this.response[HELD] = undefined;
     this.response.off('close', onHeldClose);
-    this.release();
+    this.shared.fairUse.releaseStream(this.address);
     if (!answer || this.response.destroyed) return;
     try {
       writePollReply(this.response, this.channel.page(this.start, this.shared.replyMaxBytes));
@@ -90,7 +92,7 @@ export const longPoll: Transport = {
         .optional(),
     });
     // One shutdown listener for every held poll of this server, not one each: each is answered.
-    const shared = { held: new Set<HeldPoll>(), replyMaxBytes: config.replyMaxBytes };
+    const shared = { held: new Set<HeldPoll>(), replyMaxBytes: config.replyMaxBytes, fairUse };
     closing.addEventListener('abort', () => {
       for (const poll of [...shared.held]) poll.finish(true);
     });
@@ -104,9 +106,10 @@ export const longPoll: Transport = {
       if (start.resync || start.seq !== channel.latestSeq || closing.aborted || response.destroyed) {
         return pollReply(c, channel.page(start, config.replyMaxBytes));
       }
-      const release = fairUse.holdStream(addressOf(c, config));
-      if (typeof release !== 'function') return refusalResponse(c, release);
-      new HeldPoll(channel, start, response, release, shared).hold(query.timeout ?? config.longPollDefaultTimeoutMs);
+      const address = addressOf(c, config);
+      const refusal = fairUse.holdStream(address);
+      if (refusal) return refusalResponse(c, refusal);
+      new HeldPoll(channel, start, response, address, shared).hold(query.timeout ?? config.longPollDefaultTimeoutMs);
       return RESPONSE_ALREADY_SENT;
     });
   },

@@ -1,10 +1,12 @@
 import type { Context, Hono } from 'hono';
 import type { WSContext, WSMessageReceive } from 'hono/ws';
 import type { HttpBindings, WebSocketLike } from '@hono/node-server';
+import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import { clientAddress } from '../guard/client-address.ts';
 import { errorResponse } from '../guard/errors.ts';
+import { compactListeners } from '../connections.ts';
 import { heartbeatsEvery, type Beating } from '../feed/heartbeats.ts';
 import type { AcceptSocket, SocketEndpoint } from './socket-routes.ts';
 import { incomingOf, type TransportDeps } from './types.ts';
@@ -87,6 +89,10 @@ class SocketSession implements Beating {
     socket.on('error', ignoreError); // ws closes the socket after an error; 'close' follows
     socket.on('ping', onSocketPing);
     socket.on('pong', onSocketPong);
+    // The handshake left the TCP socket's 'close' and 'error' lists grown; it keeps two of each.
+    const tcp = (socket as unknown as { _socket: Socket })._socket;
+    compactListeners(tcp, 'close');
+    compactListeners(tcp, 'error');
   }
 
   beat(): void {

@@ -27,6 +27,8 @@ interface Exchange {
   route: Route;
   /** Kept only for a connection whose frames are recorded (the handshake viewer shows it). */
   requestHead: Buffer | null;
+  /** Its response has not finished: it counts as an open connection. */
+  open: boolean;
 }
 
 /** What the next bytes in one direction are: an HTTP head, a body, or WebSocket frames. */
@@ -40,7 +42,6 @@ type StreamState = 'head' | 'body' | 'frames';
 export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify, budget: RecordBudget): void {
   const tapped = socket as TappedSocket;
   tapped[TAP] = new ConnectionTap(tapped, ledger, classify, budget);
-  socket.on('close', untap);
   interceptSocketBytes(tapped);
 }
 
@@ -51,10 +52,10 @@ export function tapConnection(socket: Socket, ledger: Ledger, classify: Classify
  */
 class ConnectionTap {
   private readonly other: LedgerAccount;
-  private readonly inHead = new HeadReader();
-  private readonly outHead = new HeadReader();
+  /** HTTP heads being read; null once the connection speaks WebSocket frames in that direction. */
+  private inHead: HeadReader | null = new HeadReader();
+  private outHead: HeadReader | null = new HeadReader();
   private readonly pending: Exchange[] = []; // requests whose response has not started, in order
-  private readonly open = new Set<Exchange>(); // requests whose response has not finished
   private inState: StreamState = 'head';
   private outState: StreamState = 'head';
   private inExchange: Exchange | null = null;
@@ -86,7 +87,9 @@ class ConnectionTap {
   }
 
   private finish(exchange: Exchange): void {
-    if (this.open.delete(exchange)) exchange.account.add('openConnections', -1);
+    if (!exchange.open) return;
+    exchange.open = false;
+    exchange.account.add('openConnections', -1);
   }
 
   private onRequestHead(head: ParsedHead): void {
@@ -94,16 +97,16 @@ class ConnectionTap {
     const route = this.classify(method, target);
     const account = this.ledger.account(route.client, route.category);
     const upgrade = /websocket/i.test(head.headers.get('upgrade') ?? '');
-    const exchange: Exchange = { account, method, route, requestHead: route.recordFrames ? head.raw : null };
+    const exchange: Exchange = { account, method, route, requestHead: route.recordFrames ? head.raw : null, open: true };
     account.add('requests', 1);
     account.add('requestHeaderBytes', head.raw.length);
     account.add('openConnections', 1);
     this.pending.push(exchange);
-    this.open.add(exchange);
     this.inExchange = exchange;
     if (upgrade) {
       // After an upgrade request the client's next bytes are frames (RFC 6455 §4.1).
       this.inState = 'frames';
+      this.inHead = null;
       this.inFrames = new FrameMeter(route.recordFrames ? (raw) => keepFrame(record(this.socket), this.budget, 'in', raw) : undefined);
       return;
     }
@@ -122,6 +125,7 @@ class ConnectionTap {
     (exchange?.account ?? this.other).add('responseHeaderBytes', head.raw.length);
     if (status === 101 && exchange) {
       this.outState = 'frames';
+      this.outHead = null;
       // Only the frame inspector's connections keep their handshake and frames.
       if (!exchange.route.recordFrames) return void (this.outFrames = new FrameMeter());
       const wire = record(this.socket);
@@ -143,7 +147,7 @@ class ConnectionTap {
     while (offset < chunk.length) {
       const counts: ByteCounts = { payload: 0, framing: 0, frames: 0 };
       if (this.inState === 'head') {
-        const { used, head, overflow } = this.inHead.take(chunk, offset);
+        const { used, head, overflow } = this.inHead!.take(chunk, offset);
         offset += used;
         if (head) this.onRequestHead(head);
         if (overflow) {
@@ -172,7 +176,7 @@ class ConnectionTap {
     while (offset < chunk.length) {
       const counts: ByteCounts = { payload: 0, framing: 0, frames: 0 };
       if (this.outState === 'head') {
-        const { used, head } = this.outHead.take(chunk, offset);
+        const { used, head } = this.outHead!.take(chunk, offset);
         offset += used;
         if (head) this.onResponseHead(head);
         continue;
@@ -192,17 +196,19 @@ class ConnectionTap {
 
   closed(): void {
     // A head cut off by the close still crossed the wire.
-    this.other.add('requestHeaderBytes', this.inHead.pendingBytes);
-    this.other.add('responseHeaderBytes', this.outHead.pendingBytes);
-    for (const exchange of [...this.open]) this.finish(exchange);
+    this.other.add('requestHeaderBytes', this.inHead?.pendingBytes ?? 0);
+    this.other.add('responseHeaderBytes', this.outHead?.pendingBytes ?? 0);
+    // Still open: requests not yet answered, and the response under way (an upgraded one never ends).
+    for (const exchange of this.pending) this.finish(exchange);
+    if (this.outExchange) this.finish(this.outExchange);
     const wire = wireRecordOf(this.socket);
     if (wire && !wire.adopted) this.budget.release(wire);
   }
 }
 
-/** 'close' listener of every tapped socket (`this` is the socket). */
-function untap(this: TappedSocket): void {
-  this[TAP]?.closed();
+/** Files what a closed socket left open or unfinished (its 'close' listener, server/connections.ts, calls this). */
+export function untap(socket: Socket): void {
+  (socket as TappedSocket)[TAP]?.closed();
 }
 
 /**

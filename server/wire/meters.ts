@@ -155,7 +155,7 @@ export class BodyMeter {
  * `onFrame`, when given, receives each complete frame's raw bytes (for the frame inspector).
  */
 export class FrameMeter {
-  /** A frame header being collected; made on first use (most sockets only ever send a few frames). */
+  /** A frame header split across chunks, while it is collected; most headers arrive whole. */
   private header: Buffer | null = null;
   private headerHave = 0;
   private headerNeed = 2;
@@ -180,24 +180,44 @@ export class FrameMeter {
         if (this.payloadRemaining === 0) this.endFrame();
         continue;
       }
-      if (this.headerHave === 0) this.frameStartedAt = Date.now();
+      if (this.headerHave === 0) {
+        this.frameStartedAt = Date.now();
+        // The whole header in this chunk (the usual case): read it where it is.
+        const available = chunk.length - offset;
+        const need = available >= 2 ? headerLength(chunk, offset) : Infinity;
+        if (need <= available) {
+          counts.framing += need;
+          offset += need;
+          this.beginFrame(chunk, offset - need, need, counts);
+          continue;
+        }
+      }
+      // A header split across chunks: collected in a small buffer of this meter's, freed once whole
+      // (10,000 idle sockets would otherwise keep 10,000 of them).
       const used = Math.min(this.headerNeed - this.headerHave, chunk.length - offset);
       const header = (this.header ??= Buffer.alloc(14));
       chunk.copy(header, this.headerHave, offset, offset + used);
       this.headerHave += used;
       counts.framing += used;
       offset += used;
-      if (this.headerHave === 2) this.headerNeed = headerLength(header);
+      if (this.headerHave === 2) this.headerNeed = headerLength(header, 0);
       if (this.headerHave < this.headerNeed) continue;
-      counts.frames++;
-      this.control = (header[0]! & 0x0f) >= 8;
-      this.payloadRemaining = payloadLength(header);
-      if (this.onFrame) this.frameParts = [header.subarray(0, this.headerNeed)];
+      const length = this.headerNeed;
+      this.header = null;
       this.headerHave = 0;
       this.headerNeed = 2;
-      if (this.payloadRemaining === 0) this.endFrame();
+      this.beginFrame(header, 0, length, counts);
     }
     return offset - start;
+  }
+
+  /** A complete header of `length` bytes at `at` in `bytes`. */
+  private beginFrame(bytes: Buffer, at: number, length: number, counts: ByteCounts): void {
+    counts.frames++;
+    this.control = (bytes[at]! & 0x0f) >= 8;
+    this.payloadRemaining = payloadLength(bytes, at);
+    if (this.onFrame) this.frameParts = [bytes.subarray(at, at + length)];
+    if (this.payloadRemaining === 0) this.endFrame();
   }
 
   private endFrame(): void {
@@ -207,16 +227,17 @@ export class FrameMeter {
   }
 }
 
-function headerLength(firstTwo: Buffer): number {
-  const lengthCode = firstTwo[1]! & 0x7f;
-  const masked = (firstTwo[1]! & 0x80) !== 0;
+/** A frame header's length from its first two bytes (at `at`): RFC 6455 §5.2. */
+function headerLength(bytes: Buffer, at: number): number {
+  const lengthCode = bytes[at + 1]! & 0x7f;
+  const masked = (bytes[at + 1]! & 0x80) !== 0;
   return 2 + (lengthCode === 126 ? 2 : lengthCode === 127 ? 8 : 0) + (masked ? 4 : 0);
 }
 
-function payloadLength(header: Buffer): number {
-  const lengthCode = header[1]! & 0x7f;
-  if (lengthCode === 126) return header.readUInt16BE(2);
-  if (lengthCode === 127) return Number(header.readBigUInt64BE(2));
+function payloadLength(header: Buffer, at: number): number {
+  const lengthCode = header[at + 1]! & 0x7f;
+  if (lengthCode === 126) return header.readUInt16BE(at + 2);
+  if (lengthCode === 127) return Number(header.readBigUInt64BE(at + 2));
   return lengthCode;
 }
 

@@ -1,0 +1,71 @@
+// The server's own bookkeeping of each TCP connection, in one object and one 'close' listener.
+import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { FairUse } from './guard/fair-use.ts';
+import { untap } from './wire/connection-tap.ts';
+
+const HOLDS = Symbol('connection holds');
+type HoldingSocket = Socket & { [HOLDS]?: ConnectionHolds };
+
+/**
+ * What one TCP connection holds against its address's limits, released together when it
+ * closes. One small object and one shared listener, not a release closure and a listener per
+ * hold: 10,000 WebSockets hold 10,000 of these, and past two listeners EventEmitter grows an
+ * event's list to 19 slots (see `compactListeners`).
+ */
+class ConnectionHolds {
+  /** The address key of its connection slot (SOCKETS_PER_ADDRESS), while held. */
+  socketSlot: string | null = null;
+  /** The address of the stream slot its WebSocket holds (STREAMS_PER_ADDRESS), once admitted. */
+  streamSlot: string | null = null;
+
+  constructor(
+    readonly fairUse: FairUse,
+    readonly open: Set<Socket>,
+    readonly tapped: boolean,
+  ) {}
+}
+
+/** Starts tracking a new connection (the server's 'connection' listener calls this first). */
+export function trackConnection(socket: Socket, fairUse: FairUse, open: Set<Socket>, tapped: boolean): void {
+  (socket as HoldingSocket)[HOLDS] = new ConnectionHolds(fairUse, open, tapped);
+  open.add(socket);
+  socket.on('close', onConnectionClose);
+}
+
+/** The connection slot of `address` is held by this connection until it closes. */
+export function holdSocketSlot(socket: Socket, address: string): void {
+  (socket as HoldingSocket)[HOLDS]!.socketSlot = address;
+}
+
+/** An admitted WebSocket's stream slot is held until its TCP connection closes (a failed handshake too). */
+export function holdStreamSlot(socket: Socket, address: string): void {
+  (socket as HoldingSocket)[HOLDS]!.streamSlot = address;
+}
+
+function onConnectionClose(this: HoldingSocket): void {
+  const holds = this[HOLDS];
+  if (!holds) return;
+  this[HOLDS] = undefined;
+  holds.open.delete(this);
+  if (holds.socketSlot !== null) holds.fairUse.sockets.give(holds.socketSlot);
+  if (holds.streamSlot !== null) holds.fairUse.releaseStream(holds.streamSlot);
+  if (holds.tapped) untap(this);
+}
+
+/**
+ * Rebuilds an event's listener list when it holds two listeners in a grown array. EventEmitter
+ * keeps one listener as a function and two as a two-slot array, but a third grows the array to
+ * 19 slots, and removing listeners never shrinks it. A WebSocket's TCP socket passes through
+ * three or more 'close' and 'error' listeners during its handshake (ours, the adapter's, ws's
+ * server's, then ws's socket's) and keeps two: ~350 bytes a socket, for its whole life.
+ * Removing the first turns the list back into a plain function; adding it again makes a fresh
+ * two-slot array (the two now run in the other order, which none of them depends on).
+ */
+export function compactListeners(emitter: EventEmitter, event: string): void {
+  const listeners = emitter.rawListeners(event) as Array<(...args: unknown[]) => void>;
+  if (listeners.length !== 2) return;
+  const [first] = listeners as [(...args: unknown[]) => void];
+  emitter.removeListener(event, first);
+  emitter.on(event, first);
+}
