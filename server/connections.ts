@@ -18,19 +18,28 @@ class ConnectionHolds {
   socketSlot: string | null = null;
   /** The address of the stream slot its WebSocket holds (STREAMS_PER_ADDRESS), once admitted. */
   streamSlot: string | null = null;
+  /** It carried a request (shutdown closes the others, browsers' spares, at once). */
+  served = false;
+
+  constructor(readonly book: ConnectionBook) {}
+}
+
+/** One server's connections: what every connection's holds refer to, shared rather than copied into each. */
+export class ConnectionBook {
+  /** Every open connection (shutdown, health). */
+  readonly open = new Set<Socket>();
 
   constructor(
     readonly fairUse: FairUse,
-    readonly open: Set<Socket>,
     readonly tapped: boolean,
   ) {}
-}
 
-/** Starts tracking a new connection (the server's 'connection' listener calls this first). */
-export function trackConnection(socket: Socket, fairUse: FairUse, open: Set<Socket>, tapped: boolean): void {
-  (socket as HoldingSocket)[HOLDS] = new ConnectionHolds(fairUse, open, tapped);
-  open.add(socket);
-  socket.on('close', onConnectionClose);
+  /** Starts tracking a new connection (the server's 'connection' listener calls this first). */
+  track(socket: Socket): void {
+    (socket as HoldingSocket)[HOLDS] = new ConnectionHolds(this);
+    this.open.add(socket);
+    socket.on('close', onConnectionClose);
+  }
 }
 
 /** The connection slot of `address` is held by this connection until it closes. */
@@ -43,14 +52,24 @@ export function holdStreamSlot(socket: Socket, address: string): void {
   (socket as HoldingSocket)[HOLDS]!.streamSlot = address;
 }
 
+export function markServed(socket: Socket): void {
+  const holds = (socket as HoldingSocket)[HOLDS];
+  if (holds) holds.served = true;
+}
+
+export function wasServed(socket: Socket): boolean {
+  return (socket as HoldingSocket)[HOLDS]?.served ?? false;
+}
+
 function onConnectionClose(this: HoldingSocket): void {
   const holds = this[HOLDS];
   if (!holds) return;
   this[HOLDS] = undefined;
-  holds.open.delete(this);
-  if (holds.socketSlot !== null) holds.fairUse.sockets.give(holds.socketSlot);
-  if (holds.streamSlot !== null) holds.fairUse.releaseStream(holds.streamSlot);
-  if (holds.tapped) untap(this);
+  const { book } = holds;
+  book.open.delete(this);
+  if (holds.socketSlot !== null) book.fairUse.sockets.give(holds.socketSlot);
+  if (holds.streamSlot !== null) book.fairUse.releaseStream(holds.streamSlot);
+  if (book.tapped) untap(this);
 }
 
 /**

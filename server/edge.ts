@@ -41,20 +41,30 @@ function isParseableTarget(target: string | undefined): boolean {
  * the replies before it have left our buffer (see PipelineGate).
  */
 export function admitRequests(listener: RequestListener, deps: EdgeDeps): RequestListener {
+  const admit = (request: IncomingMessage, response: ServerResponse) => {
+    if (!isParseableTarget(request.url)) {
+      return sendRefusal(response, { code: 'bad_request', message: 'the request target is not a valid URL' });
+    }
+    void deps.fairUse.request(clientAddress(request, deps.trustProxy)).then((refusal) => {
+      if (refusal) sendRefusal(response, refusal);
+      else listener(request, response);
+    });
+  };
+  // Only connections that ever pipelined get a gate; every other request runs at once and
+  // costs nothing here (a held long poll would otherwise keep a gate and two listeners).
   const gates = new WeakMap<Socket, PipelineGate>();
   return (request, response) => {
-    const socket = request.socket;
+    const socket = request.socket as Socket & { _httpMessage?: ServerResponse | null };
     let gate = gates.get(socket);
-    if (!gate) gates.set(socket, (gate = new PipelineGate(socket, deps)));
-    gate.enqueue(response, () => {
-      if (!isParseableTarget(request.url)) {
-        return sendRefusal(response, { code: 'bad_request', message: 'the request target is not a valid URL' });
-      }
-      void deps.fairUse.request(clientAddress(request, deps.trustProxy)).then((refusal) => {
-        if (refusal) sendRefusal(response, refusal);
-        else listener(request, response);
-      });
-    });
+    if (!gate) {
+      // Node's response being written on this connection: this request's own, unless an
+      // earlier reply is still going out (then Node queues this one's behind it).
+      const inFlight = socket._httpMessage;
+      const earlier = inFlight && inFlight !== response ? inFlight : null;
+      if (!earlier && socket.writableLength < deps.maxUnsentBytes) return admit(request, response);
+      gates.set(socket, (gate = new PipelineGate(socket, deps, earlier)));
+    }
+    gate.enqueue(response, () => admit(request, response));
   };
 }
 
@@ -79,10 +89,14 @@ class PipelineGate {
   /** We stopped reading the connection because too many requests wait. */
   private paused = false;
 
+  /** `earlier`: a reply started before the gate existed, still going out. */
   constructor(
     private readonly socket: Socket,
     private readonly limits: Pick<EdgeDeps, 'maxUnsentBytes' | 'slowConsumerMs'>,
-  ) {}
+    earlier: ServerResponse | null,
+  ) {
+    if (earlier) this.waitFor(earlier);
+  }
 
   enqueue(response: ServerResponse, start: () => void): void {
     // Node may still be parsing the rest of a chunk for a connection we already cut.
@@ -95,7 +109,7 @@ class PipelineGate {
       this.paused = true;
       this.socket.pause();
     }
-    if (!this.busy) this.next();
+    if (!this.busy) this.afterReply();
   }
 
   private next(): void {
@@ -108,20 +122,27 @@ class PipelineGate {
       this.socket.resume();
     }
     if (!item) return;
+    this.waitFor(item.response);
+    item.start();
+  }
+
+  /** Busy until `response` has finished (or closed), then the next waits for the socket to drain. */
+  private waitFor(response: ServerResponse): void {
+    this.busy = true;
     let done = false;
     const onDone = () => {
       if (done) return;
       done = true;
       this.afterReply();
     };
-    item.response.once('finish', onDone);
-    item.response.once('close', onDone);
-    item.start();
+    response.once('finish', onDone);
+    response.once('close', onDone);
   }
 
   private afterReply(): void {
     const socket = this.socket;
     if (this.waiting.length === 0 || socket.destroyed || socket.writableLength < this.limits.maxUnsentBytes) return this.next();
+    this.busy = true; // until the socket drains
     const resume = () => {
       clearTimeout(timer);
       socket.off('close', resume);

@@ -27,7 +27,7 @@ import { RecordBudget } from './wire/recording.ts';
 import { Ledger } from './wire/ledger.ts';
 import { LedgerSync, localLedgerStats } from './wire/ledger-sync.ts';
 import { connectRedis } from './feed/redis/connect.ts';
-import { holdSocketSlot, trackConnection } from './connections.ts';
+import { ConnectionBook, holdSocketSlot, markServed, wasServed } from './connections.ts';
 
 export interface RunningServer {
   url: string;
@@ -81,9 +81,10 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
   setMaxListeners(0, shutdown.signal);
   const allowedHosts = configuredHostnames([config.publicOrigin, ...config.allowedOrigins].filter(Boolean));
   // ws closes a socket with 1009 when a message exceeds maxPayload (RFC 6455 §7.4.1). Pings are
-  // answered by keepAlive within the address's ping rate, not automatically.
+  // answered by the socket session within the address's ping rate, not automatically.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxMessageBytes, autoPong: false });
-  const sockets = new Set<Socket>();
+  const connections = new ConnectionBook(fairUse, tapSockets);
+  const sockets = connections.open;
   const health = (): HealthReply => {
     const memory = process.memoryUsage();
     const stats = ledger.stats(null);
@@ -158,14 +159,13 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
     writeRefusal(socket, { code: 'method_not_allowed', message: 'CONNECT: this server is not a proxy', headers: { Allow: 'GET, HEAD, POST' } }),
   );
   // Connections that never carried a request (browsers open spares) are closed at once on shutdown.
-  const served = new WeakSet<Socket>();
-  server.on('request', (request) => served.add(request.socket));
-  server.on('upgrade', (request) => served.add(request.socket));
+  server.on('request', (request) => markServed(request.socket));
+  server.on('upgrade', (request) => markServed(request.socket));
 
   // Before Node's own connection listener, so the tap sees the very first byte.
   server.prependListener('connection', (socket: Socket) => {
     socket.on('error', ignoreError); // a reset peer is routine; the 'close' listener still runs
-    trackConnection(socket, fairUse, sockets, tapSockets);
+    connections.track(socket);
     if (!config.trustProxy) {
       const address = addressKey(socket.remoteAddress ?? 'unknown');
       if (!fairUse.sockets.take(address)) {
@@ -196,7 +196,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
       rooms.close();
       clearInterval(socketWatch);
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
-      for (const socket of sockets) if (!served.has(socket)) socket.destroy();
+      for (const socket of sockets) if (!wasServed(socket)) socket.destroy();
       // Keep-alive connections go idle as their last response ends; close each as it does.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       // The feed goes last: with Redis its replicas' end would cut readers (1013) before they got 1001.

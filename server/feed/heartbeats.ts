@@ -15,8 +15,12 @@ export interface Beating {
  * while items are registered, and never keeps the process alive.
  */
 export class Heartbeats {
-  /** Each item's next beat (epoch ms). */
+  /**
+   * Each item's next beat, in ms after `base` (when the timer started): a small integer, which
+   * V8 keeps in the table itself, where an epoch time would be a 16-byte box per connection.
+   */
   private readonly due = new Map<Beating, number>();
+  private base = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly periodMs: number) {}
@@ -26,7 +30,8 @@ export class Heartbeats {
   }
 
   add(item: Beating): void {
-    this.due.set(item, Date.now() + this.periodMs);
+    if (!this.timer) this.base = Date.now();
+    this.due.set(item, Date.now() - this.base + this.periodMs);
     if (this.timer) return;
     this.timer = setInterval(() => this.sweep(), Math.max(10, this.periodMs / 4));
     this.timer.unref();
@@ -40,7 +45,7 @@ export class Heartbeats {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = Date.now() - this.base;
     for (const [item, at] of this.due) {
       if (at > now) continue;
       this.due.set(item, now + this.periodMs);

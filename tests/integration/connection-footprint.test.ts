@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, Socket } from 'node:net';
+import type { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { RunningServer } from '../../server/server.ts';
+import { createChannel, startTestServer, waitFor } from '../helpers/server.ts';
+
+// What one long-lived connection keeps on the server, seen from the server's own socket objects
+// (the server runs in this process). Ten thousand WebSockets or held polls hold ten thousand of
+// each of these, so they are pinned here; `npm run bench -- capacity` measures the memory itself.
+
+/** The server's end of the TCP connection whose client end is `localPort`. */
+function serverSocketOf(localPort: number): Socket {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  const socket = handles.find((handle): handle is Socket => handle instanceof Socket && handle.remotePort === localPort);
+  if (!socket) throw new Error(`no server socket for client port ${localPort}`);
+  return socket;
+}
+
+const names = (emitter: EventEmitter, event: string) => emitter.listeners(event).map((listener) => (listener as { name: string }).name);
+
+describe('what one open connection keeps on the server', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it("a WebSocket: the session's listeners alone (the adapter's are let go), and no grown listener lists", async () => {
+    const client = new WebSocket(`${server.url.replace('http', 'ws')}/ws/feed?channel=ticker`);
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    const tcp = serverSocketOf((client as unknown as { _socket: Socket })._socket.localPort!);
+    const socket = (tcp as unknown as Record<symbol, EventEmitter>)[Object.getOwnPropertySymbols(tcp).find((symbol) => symbol.description === 'websocket')!]!;
+    await waitFor(() => socket.listenerCount('ping') === 1, 2000, 'the session adopting the socket');
+    // One listener of ours per event; 'close' also has ws's server's, which drops it from `clients`.
+    expect(names(socket, 'message')).toEqual(['onSocketMessage']);
+    expect(names(socket, 'error')).toEqual(['ignoreError']);
+    expect(names(socket, 'ping')).toEqual(['onSocketPing']);
+    expect(names(socket, 'pong')).toEqual(['onSocketPong']);
+    expect(names(socket, 'close')).toHaveLength(2);
+    expect(names(socket, 'close')).toContain('onSocketClose');
+    // The TCP socket: ws's listener and ours, two each, so EventEmitter keeps a two-slot array.
+    expect(names(tcp, 'close').sort()).toEqual(['onConnectionClose', 'socketOnClose']);
+    expect(names(tcp, 'error').sort()).toEqual(['ignoreError', 'socketOnError']);
+    client.close();
+  });
+
+  it('a held long poll: no pipelining gate and one close listener of its own on the response', async () => {
+    // A channel that has published its one event: a poll after it is held.
+    const quiet = await createChannel(server.url, { intervalMs: 20, payloadBytes: 0, durationMs: 20 });
+    await waitFor(() => server.feed.get(quiet)!.latestSeq === 1, 2000, 'the only event');
+    const cursor = server.feed.get(quiet)!.cursorAt(1);
+    const client = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(`GET /api/long-poll?channel=${quiet}&after=${cursor}&timeout=30000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const tcp = serverSocketOf(client.localPort!);
+    await waitFor(() => Boolean((tcp as unknown as { _httpMessage?: EventEmitter })._httpMessage?.listenerCount('close')), 2000, 'the poll being held');
+    const response = (tcp as unknown as { _httpMessage: EventEmitter })._httpMessage;
+    await waitFor(() => names(response, 'close').includes('onHeldClose'), 2000, 'the poll being held');
+    // The adapter's own listener and the held poll's; a gate (`onDone`) only comes with pipelining.
+    expect(names(response, 'close')).toHaveLength(2);
+    expect(names(response, 'finish').filter((name) => name.includes('onDone'))).toEqual([]);
+    expect(names(tcp, 'close').filter((name) => name === 'onConnectionClose')).toHaveLength(1);
+    client.destroy();
+  });
+});
