@@ -3,7 +3,8 @@
 // server runs in a child process of its own (a fresh one per measurement, so one phase's freed
 // memory does not flatter the next); this process is the load generator. Loopback only, every
 // phase bounded in count and time. Figures:
-//   - RSS per connection: RSS after opening N connections and a full GC, minus RSS before,
+//   - RSS per connection: RSS after opening N connections and a full GC (read a second after
+//     it: child-memory.ts `SETTLE_AFTER_GC_MS`), minus RSS before,
 //     divided by N, for N WebSockets (/ws/feed), held long polls, and each stream transport of
 //     the catalog (SSE, the fetch stream); then all of them open at once on one server. Both RSS figures
 //     leave out V8's young generation (child-memory.ts `youngGenBytes`): after the full GC it
@@ -272,7 +273,7 @@ async function main() {
   console.log('');
   console.table(goals.rows);
   console.log(
-    `  RSS per connection = (RSS after opening N and a full GC − RSS before) / N, in the server's own process, both without V8's young generation (empty after the GC).\n` +
+    `  RSS per connection = (RSS after opening N and a full GC − RSS before) / N, in the server's own process, read 1 s after the GC, both without V8's young generation (empty after the GC).\n` +
       `  "all at once": every phase's connections open together on one fresh server, RSS growth measured the same way.\n` +
       `  Fan-out delay: client receive time − the event's "at" (same clock), over ${FANOUT_ROUNDS} events × ${COUNT.websockets} sockets; the client is one process, so its own\n` +
       `  parsing of the ${COUNT.websockets} messages is in both figures alike (on 2 cores the load generator shares the machine with the server: a contended figure).\n` +

@@ -1,6 +1,6 @@
-// The server's own bookkeeping of each TCP connection, in one object and one 'close' listener.
+// The server's own bookkeeping of each TCP connection, in one object, released when it ends.
 import type { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { FairUse } from './guard/fair-use.ts';
 import { untap } from './wire/connection-tap.ts';
 
@@ -9,9 +9,8 @@ type HoldingSocket = Socket & { [HOLDS]?: ConnectionHolds };
 
 /**
  * What one TCP connection holds against its address's limits, released together when it
- * closes. One small object and one shared listener, not a release closure and a listener per
- * hold: 10,000 WebSockets hold 10,000 of these, and past two listeners EventEmitter grows an
- * event's list to 19 slots (see `compactListeners`).
+ * closes. One small object and shared functions, not a release closure and a listener per
+ * hold: 10,000 WebSockets hold 10,000 of these.
  */
 class ConnectionHolds {
   /** The address key of its connection slot (SOCKETS_PER_ADDRESS), while held. */
@@ -34,11 +33,19 @@ export class ConnectionBook {
     readonly tapped: boolean,
   ) {}
 
-  /** Starts tracking a new connection (the server's 'connection' listener calls this first). */
+  /**
+   * Starts tracking a new connection (the server's 'connection' listener calls this first). Its
+   * holds are given back when it is destroyed, which every way a socket ends goes through (Node
+   * emits a socket's 'close' from its `_destroy` alone), rather than from a 'close' listener: a
+   * held HTTP response already puts Node's two there, and a third grows the list to 19 slots.
+   */
   track(socket: Socket): void {
     (socket as HoldingSocket)[HOLDS] = new ConnectionHolds(this);
     this.open.add(socket);
-    socket.on('close', onConnectionClose);
+    const internals = socket as SocketWithDestroy;
+    // net.Socket's own `_destroy`, or (should Node ever change that) the 'close' event.
+    if (internals._destroy === SOCKET_DESTROY) internals._destroy = destroyTracked;
+    else socket.on('close', onConnectionClose);
   }
 }
 
@@ -61,6 +68,18 @@ export function wasServed(socket: Socket): boolean {
   return (socket as HoldingSocket)[HOLDS]?.served ?? false;
 }
 
+type SocketWithDestroy = Socket & { _destroy(error: Error | null, callback: (error?: Error | null) => void): void };
+const SOCKET_DESTROY = (Socket.prototype as SocketWithDestroy)._destroy;
+
+function destroyTracked(this: HoldingSocket & SocketWithDestroy, error: Error | null, callback: (error?: Error | null) => void): void {
+  try {
+    onConnectionClose.call(this);
+  } catch (bug) {
+    console.error('BUG: releasing a connection threw:', bug); // the socket is destroyed all the same
+  }
+  SOCKET_DESTROY.call(this, error, callback);
+}
+
 function onConnectionClose(this: HoldingSocket): void {
   const holds = this[HOLDS];
   if (!holds) return;
@@ -76,8 +95,8 @@ function onConnectionClose(this: HoldingSocket): void {
  * Rebuilds an event's listener list when it holds two listeners in a grown array. EventEmitter
  * keeps one listener as a function and two as a two-slot array, but a third grows the array to
  * 19 slots, and removing listeners never shrinks it. A WebSocket's TCP socket passes through
- * three or more 'close' and 'error' listeners during its handshake (ours, the adapter's, ws's
- * server's, then ws's socket's) and keeps two: ~350 bytes a socket, for its whole life.
+ * three 'error' listeners during its handshake (ours, the adapter's, ws's server's, then ws's
+ * socket's) and keeps two: ~180 bytes a socket, for its whole life.
  * Removing the first turns the list back into a plain function; adding it again makes a fresh
  * two-slot array (the two now run in the other order, which none of them depends on).
  */

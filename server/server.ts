@@ -164,7 +164,7 @@ export async function startServer(config: Config, { tapSockets = true } = {}): P
 
   // Before Node's own connection listener, so the tap sees the very first byte.
   server.prependListener('connection', (socket: Socket) => {
-    socket.on('error', ignoreError); // a reset peer is routine; the 'close' listener still runs
+    socket.on('error', ignoreError); // a reset peer is routine; the socket is destroyed all the same
     connections.track(socket);
     if (!config.trustProxy) {
       const address = addressKey(socket.remoteAddress ?? 'unknown');

@@ -26,9 +26,21 @@ export interface MemoryFigures {
   cpuMs: number;
 }
 
+/**
+ * How long RSS is read after the full GCs. V8 gives the pages a GC freed back to the system from
+ * background threads, a little later: read at once, the capacity bench's RSS per WebSocket swung
+ * from 4.8 to 6.4 KiB between identical runs of the project server (the more garbage a server
+ * makes per connection, the more pages are still on their way back); read a second later, within
+ * ±0.3 KiB. Both servers of a comparison are read the same way.
+ */
+const SETTLE_AFTER_GC_MS = 1000;
+
 /** This process's memory; after full GCs when `gc`, so what is left is reachable, not garbage. */
 export async function memoryFigures(gc = false): Promise<MemoryFigures> {
-  if (gc) await fullGc();
+  if (gc) {
+    await fullGc();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_GC_MS));
+  }
   const memory = process.memoryUsage();
   const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
   const cpu = process.cpuUsage();

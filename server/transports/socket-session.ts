@@ -89,10 +89,8 @@ class SocketSession implements Beating {
     socket.on('error', ignoreError); // ws closes the socket after an error; 'close' follows
     socket.on('ping', onSocketPing);
     socket.on('pong', onSocketPong);
-    // The handshake left the TCP socket's 'close' and 'error' lists grown; it keeps two of each.
-    const tcp = (socket as unknown as { _socket: Socket })._socket;
-    compactListeners(tcp, 'close');
-    compactListeners(tcp, 'error');
+    // The handshake left the TCP socket's 'error' list grown; it keeps two listeners.
+    compactListeners((socket as unknown as { _socket: Socket })._socket, 'error');
   }
 
   beat(): void {

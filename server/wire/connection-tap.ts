@@ -89,7 +89,7 @@ class ConnectionTap implements ByteTap {
     account.add('requests', 1);
     account.add('requestHeaderBytes', head.raw.length);
     account.add('openConnections', 1);
-    this.pending = [...this.pending, exchange];
+    this.pending = this.pending.length === 0 ? [exchange] : [...this.pending, exchange];
     this.inExchange = exchange;
     if (upgrade) {
       // After an upgrade request the client's next bytes are frames (RFC 6455 §4.1).
@@ -261,7 +261,7 @@ function releaseRecord(socket: Socket, budget: RecordBudget): void {
   if (wire && !wire.adopted) budget.release(wire);
 }
 
-/** Files what a closed socket left open or unfinished (its 'close' listener, server/connections.ts, calls this). */
+/** Files what a closed socket left open or unfinished (server/connections.ts calls this as the socket ends). */
 export function untap(socket: Socket): void {
   (tapOf(socket) as ConnectionTap | FramesTap | undefined)?.closed();
 }
