@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import type { FairUse } from '../guard/fair-use.ts';
 import type { ReportReply, RoomCreated } from '../../src/protocol/rooms.ts';
@@ -85,6 +86,13 @@ export function mountRooms(app: Hono, { rooms, ledgerStats, fairUse, config }: R
     }
   };
 
+  /** `aboutRoom` for a POST with a JSON body: its 400 or 413 is answered before the handler runs. */
+  const aboutRoomWithBody = <S extends z.ZodTypeAny>(schema: S, handler: (c: Context, room: Room, body: z.infer<S>) => Promise<Response>) =>
+    aboutRoom(async (c, room) => {
+      const body = await readBody(c, schema);
+      return body.ok ? handler(c, room, body.value) : body.response;
+    });
+
   app.get(
     '/api/rooms/:code',
     aboutRoom(async (c, room) => {
@@ -97,10 +105,8 @@ export function mountRooms(app: Hono, { rooms, ledgerStats, fairUse, config }: R
   app.post(
     '/api/rooms/:code/join',
     limit,
-    aboutRoom(async (c, room) => {
-      const body = await readBody(c, joinBody);
-      if (!body.ok) return body.response;
-      const joined = await room.join(body.value.client, body.value.transport);
+    aboutRoomWithBody(joinBody, async (c, room, body) => {
+      const joined = await room.join(body.client, body.transport);
       if (!joined) return errorResponse(c, 'room_full', `this room is full (${config.roomMaxMembers} phones)`, { 'Retry-After': '60' });
       noStore(c);
       return c.json(joined);
@@ -110,10 +116,7 @@ export function mountRooms(app: Hono, { rooms, ledgerStats, fairUse, config }: R
   app.post(
     '/api/rooms/:code/reports',
     limit,
-    aboutRoom(async (c, room) => {
-      const body = await readBody(c, reportBody);
-      if (!body.ok) return body.response;
-      const report = body.value;
+    aboutRoomWithBody(reportBody, async (c, room, report) => {
       const refusal = await fairUse.roomReport(room.code, report.client);
       if (refusal) return refusalResponse(c, refusal);
       const outcome = await room.report(report);

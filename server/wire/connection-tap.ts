@@ -131,14 +131,19 @@ class ConnectionTap implements ByteTap {
     } else this.outState = 'body';
   }
 
+  /** Reads a head; its reader lives only while a head is split across chunks (an overflowed one stays: its bytes are filed at close). */
+  private takeHead(side: 'inHead' | 'outHead', chunk: Buffer, offset: number): ReturnType<HeadReader['take']> {
+    const taken = (this[side] ??= new HeadReader()).take(chunk, offset);
+    if (taken.head) this[side] = null;
+    return taken;
+  }
+
   incoming(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
       const counts: ByteCounts = { payload: 0, framing: 0, frames: 0 };
       if (this.inState === 'head') {
-        const reader = (this.inHead ??= new HeadReader());
-        const { used, head, overflow } = reader.take(chunk, offset);
-        if (head) this.inHead = null; // an overflowed head stays: its bytes are filed when the socket closes
+        const { used, head, overflow } = this.takeHead('inHead', chunk, offset);
         offset += used;
         if (head) this.onRequestHead(head);
         if (overflow) {
@@ -171,9 +176,7 @@ class ConnectionTap implements ByteTap {
     while (offset < chunk.length) {
       const counts: ByteCounts = { payload: 0, framing: 0, frames: 0 };
       if (this.outState === 'head') {
-        const reader = (this.outHead ??= new HeadReader());
-        const { used, head } = reader.take(chunk, offset);
-        if (head) this.outHead = null;
+        const { used, head } = this.takeHead('outHead', chunk, offset);
         offset += used;
         if (head) this.onResponseHead(head);
         continue;
