@@ -1,5 +1,4 @@
 // The server's own bookkeeping of each TCP connection, in one object, released when it ends.
-import type { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import type { FairUse } from './guard/fair-use.ts';
 import { untap } from './wire/connection-tap.ts';
@@ -89,21 +88,4 @@ function onConnectionClose(this: HoldingSocket): void {
   if (holds.socketSlot !== null) book.fairUse.sockets.give(holds.socketSlot);
   if (holds.streamSlot !== null) book.fairUse.releaseStream(holds.streamSlot);
   if (book.tapped) untap(this);
-}
-
-/**
- * Rebuilds an event's listener list when it holds two listeners in a grown array. EventEmitter
- * keeps one listener as a function and two as a two-slot array, but a third grows the array to
- * 19 slots, and removing listeners never shrinks it. A WebSocket's TCP socket passes through
- * three 'error' listeners during its handshake (ours, the adapter's, ws's server's, then ws's
- * socket's) and keeps two: ~180 bytes a socket, for its whole life.
- * Removing the first turns the list back into a plain function; adding it again makes a fresh
- * two-slot array (the two now run in the other order, which none of them depends on).
- */
-export function compactListeners(emitter: EventEmitter, event: string): void {
-  const listeners = emitter.rawListeners(event) as Array<(...args: unknown[]) => void>;
-  if (listeners.length !== 2) return;
-  const [first] = listeners as [(...args: unknown[]) => void];
-  emitter.removeListener(event, first);
-  emitter.on(event, first);
 }

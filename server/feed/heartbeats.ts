@@ -30,8 +30,9 @@ export class Heartbeats {
   }
 
   add(item: Beating): void {
-    if (!this.timer) this.base = Date.now();
-    this.due.set(item, Date.now() - this.base + this.periodMs);
+    const now = Date.now();
+    if (!this.timer) this.base = now;
+    this.due.set(item, now - this.base + this.periodMs);
     if (this.timer) return;
     this.timer = setInterval(() => this.sweep(), Math.max(10, this.periodMs / 4));
     this.timer.unref();

@@ -128,7 +128,7 @@ export class FairUse {
   /** A WebSocket, HTTP stream or held long poll: null when held (give it back once with `releaseStream`), or the 429 to answer. */
   holdStream(address: string): Refusal | null {
     if (this.streams.take(address)) return null;
-    return { code: 'too_many_connections', message: 'too many open streams and sockets from your address; close some first', headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) } };
+    return heldTooMany('too_many_connections', 'too many open streams and sockets from your address; close some first');
   }
 
   releaseStream(address: string): void {
@@ -137,10 +137,11 @@ export class FairUse {
 
   /** A live private channel: its release, or the 429 to answer. */
   holdChannel(address: string): (() => void) | Refusal {
-    return hold(this.channels, address, 'too_many_channels', 'your address has too many live race channels; try again when one ends');
+    return this.channels.acquire(address) ?? heldTooMany('too_many_channels', 'your address has too many live race channels; try again when one ends');
   }
 }
 
-function hold(counter: HeldCounter, address: string, code: Refusal['code'], message: string): (() => void) | Refusal {
-  return counter.acquire(address) ?? { code, message, headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) } };
+/** The 429 for an address that already holds as many as it may: try again once one ends. */
+function heldTooMany(code: Refusal['code'], message: string): Refusal {
+  return { code, message, headers: { 'Retry-After': String(RETRY_CONCURRENCY_S) } };
 }

@@ -9,7 +9,7 @@ import { Follower, type FeedSink, type FollowLimits } from '../feed/follow.ts';
 import { heartbeatsEvery, type Beating, type Heartbeats } from '../feed/heartbeats.ts';
 import { refusalResponse } from '../guard/errors.ts';
 import type { FairUse } from '../guard/fair-use.ts';
-import { addressOf, type TransportDeps } from './types.ts';
+import { addressOf, releaseAdapterRequest, type TransportDeps } from './types.ts';
 
 /** What differs between the HTTP streaming transports: only the framing. */
 export interface StreamFraming {
@@ -137,6 +137,7 @@ export function httpStreams(deps: TransportDeps, framing: StreamFraming): ServeS
     });
     const stream = new HttpStream(response, channel, address, shared);
     response[STREAM] = stream;
+    releaseAdapterRequest(response);
     response.on('close', onStreamClose);
     shared.open.add(stream);
     shared.heartbeats.add(stream);

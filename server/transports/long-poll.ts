@@ -7,7 +7,7 @@ import { transportSpec } from '../../src/protocol/transports.ts';
 import { refusalResponse } from '../guard/errors.ts';
 import { feedQuerySchema, resolveFeed } from '../guard/query.ts';
 import { pollReply, writePollReply } from './poll-reply.ts';
-import { addressOf, type Transport } from './types.ts';
+import { addressOf, releaseAdapterRequest, type Transport } from './types.ts';
 import type { FairUse } from '../guard/fair-use.ts';
 
 const HELD = Symbol('held poll');
@@ -33,7 +33,7 @@ class HeldPoll implements Subscriber {
   ) {}
 
   hold(timeoutMs: number): void {
-    letGoOfTheAdaptersRequest(this.response);
+    releaseAdapterRequest(this.response);
     this.timer = setTimeout(timeUp, timeoutMs, this);
     this.channel.add(this);
     this.shared.held.add(this);
@@ -63,20 +63,6 @@ class HeldPoll implements Subscriber {
       console.error('long poll: could not answer a held poll:', error);
       this.response.destroy();
     }
-  }
-}
-
-/**
- * @hono/node-server puts a 'close' listener on every response it serves, to abort the fetch
- * Request's signal if the client leaves early. A held poll has already answered the adapter
- * (RESPONSE_ALREADY_SENT) and reads no signal, but that listener keeps the adapter's Request and
- * its URL alive for the whole hold: ~200 bytes a poll, 1 MB for 5,000 held polls. So the plain
- * listeners on the response when it is held, which are the adapter's (a pipelining gate's are
- * `once` wrappers, and they stay), are removed; the poll's own listener follows.
- */
-function letGoOfTheAdaptersRequest(response: ServerResponse): void {
-  for (const listener of response.rawListeners('close')) {
-    if (!('listener' in listener)) response.removeListener('close', listener as () => void);
   }
 }
 

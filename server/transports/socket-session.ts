@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Context, Hono } from 'hono';
 import type { WSContext, WSMessageReceive } from 'hono/ws';
 import type { HttpBindings, WebSocketLike } from '@hono/node-server';
@@ -6,7 +7,6 @@ import type WebSocket from 'ws';
 import { CLOSE_CODES } from '../../src/protocol/errors.ts';
 import { clientAddress } from '../guard/client-address.ts';
 import { errorResponse } from '../guard/errors.ts';
-import { compactListeners } from '../connections.ts';
 import { heartbeatsEvery, type Beating } from '../feed/heartbeats.ts';
 import type { AcceptSocket, SocketEndpoint } from './socket-routes.ts';
 import { incomingOf, type TransportDeps } from './types.ts';
@@ -159,6 +159,23 @@ function onSocketPong(this: SessionSocket, data: Buffer): void {
 }
 
 function ignoreError(): void {}
+
+/**
+ * Rebuilds an event's listener list when it holds two listeners in a grown array. EventEmitter
+ * keeps one listener as a function and two as a two-slot array, but a third grows the array to
+ * 19 slots, and removing listeners never shrinks it. A WebSocket's TCP socket passes through
+ * three 'error' listeners during its handshake (ours, the adapter's, ws's server's, then ws's
+ * socket's) and keeps two: ~180 bytes a socket, for its whole life.
+ * Removing the first turns the list back into a plain function; adding it again makes a fresh
+ * two-slot array (the two now run in the other order, which none of them depends on).
+ */
+function compactListeners(emitter: EventEmitter, event: string): void {
+  const listeners = emitter.rawListeners(event) as Array<(...args: unknown[]) => void>;
+  if (listeners.length !== 2) return;
+  const [first] = listeners as [(...args: unknown[]) => void];
+  emitter.removeListener(event, first);
+  emitter.on(event, first);
+}
 
 /**
  * What @hono/node-server's `upgradeWebSocket` reads of the context: `req.header('upgrade')`,

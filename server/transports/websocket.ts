@@ -19,7 +19,6 @@ const FEED_FRAMING: SocketFraming = {
 /** One feed socket. */
 class FeedSocket implements SocketEndpoint {
   private follower: Follower | null = null;
-  private closed = false;
 
   constructor(
     private readonly channel: Channel,
@@ -27,8 +26,8 @@ class FeedSocket implements SocketEndpoint {
     private readonly limits: FollowLimits,
   ) {}
 
+  // The session calls onClose only after onOpen, and each once.
   onOpen(socket: WebSocket): void {
-    if (this.closed) return;
     this.follower = new Follower(this.channel, this.from, new SocketFeedSink(socket, FEED_FRAMING), this.limits);
   }
 
@@ -37,7 +36,6 @@ class FeedSocket implements SocketEndpoint {
   }
 
   onClose(): void {
-    this.closed = true;
     this.follower?.stop();
   }
 }

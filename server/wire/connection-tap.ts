@@ -13,12 +13,15 @@ export interface Route {
 }
 export type Classify = (method: string, target: string) => Route;
 
-/** The tap of a socket, on the socket itself: the hooks below are shared functions, not closures. */
+/** No request waiting for its response (one array shared by every tap). */
 const NONE_PENDING: readonly Exchange[] = [];
+
+/** A socket's tap: the HTTP one, or the frames-only one it becomes after an upgrade. */
+const tapOfSocket = (socket: Socket) => tapOf(socket) as ConnectionTap | FramesTap | undefined;
 
 /** When the frame a client is sending began (epoch ms), or 0: the server cuts frames dripped too slowly. */
 export function incomingFrameStartedAt(socket: Socket): number {
-  return (tapOf(socket) as ConnectionTap | FramesTap | undefined)?.inFrames?.frameStartedAt ?? 0;
+  return tapOfSocket(socket)?.inFrames?.frameStartedAt ?? 0;
 }
 
 interface Exchange {
@@ -79,7 +82,6 @@ class ConnectionTap implements ByteTap {
     this.other = ledger.account(null, 'other');
   }
 
-
   private onRequestHead(head: ParsedHead): void {
     const [method = '', target = '/'] = head.startLine.split(' ');
     const route = this.classify(method, target);
@@ -125,10 +127,15 @@ class ConnectionTap implements ByteTap {
     }
     const noBody = exchange?.method === 'HEAD' || status === 204 || status === 304;
     this.outBody = new BodyMeter(noBody ? { kind: 'none' } : bodyKindOf(head.headers, 'until-close'));
-    if (this.outBody.done) {
-      if (exchange) finishExchange(exchange);
-      this.outState = 'head';
-    } else this.outState = 'body';
+    this.outState = 'body';
+    if (this.outBody.done) this.responseDone();
+  }
+
+  /** The response has ended: its exchange is no longer open, and an idle connection keeps no meter. */
+  private responseDone(): void {
+    if (this.outExchange) finishExchange(this.outExchange);
+    this.outBody = null;
+    this.outState = 'head';
   }
 
   /** Reads a head; its reader lives only while a head is split across chunks (an overflowed one stays: its bytes are filed at close). */
@@ -185,10 +192,7 @@ class ConnectionTap implements ByteTap {
       if (this.outState === 'frames') offset += this.outFrames!.take(chunk, offset, counts);
       else {
         offset += this.outBody!.take(chunk, offset, counts);
-        if (this.outBody!.done) {
-          if (this.outExchange) finishExchange(this.outExchange);
-          this.outState = 'head';
-        }
+        if (this.outBody!.done) this.responseDone();
       }
       fileCounts(account, counts, 'framesOut');
     }
@@ -266,5 +270,5 @@ function releaseRecord(socket: Socket, budget: RecordBudget): void {
 
 /** Files what a closed socket left open or unfinished (server/connections.ts calls this as the socket ends). */
 export function untap(socket: Socket): void {
-  (tapOf(socket) as ConnectionTap | FramesTap | undefined)?.closed();
+  tapOfSocket(socket)?.closed();
 }

@@ -187,8 +187,8 @@ export class FrameMeter {
         const need = available >= 2 ? headerLength(chunk, offset) : Infinity;
         if (need <= available) {
           counts.framing += need;
+          this.beginFrame(chunk, offset, need, counts);
           offset += need;
-          this.beginFrame(chunk, offset - need, need, counts);
           continue;
         }
       }

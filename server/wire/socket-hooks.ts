@@ -62,7 +62,7 @@ export function hookSocketBytes(plain: Socket, tap: ByteTap): void {
   // than count nothing. startServer's self-check also proves the tap sees a real exchange. The
   // originals are net.Socket's own, so they are called from here rather than kept per socket.
   if (socket._write !== SOCKET_WRITE || socket._writev !== SOCKET_WRITEV || socket.push !== SOCKET_PUSH || !('_handle' in socket)) {
-    throw new Error(`socket tap: Node ${process.version} changed net.Socket internals (_write/push/_handle); the ledger cannot count bytes`);
+    throw new Error(`socket tap: Node ${process.version} changed net.Socket internals (_write/_writev/push/_handle); the ledger cannot count bytes`);
   }
   // Node's HTTP server reads a fresh socket's handle straight from C++ (`parser.consume`), which
   // bypasses `push`. Marking the handle consumed keeps reads in JavaScript, where we see them.

@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../server/server.ts';
 import { createChannel, startTestServer, waitFor } from '../helpers/server.ts';
+import { transportSpec, transportsOfKind } from '../../src/protocol/transports.ts';
 
 // What one long-lived connection keeps on the server, seen from the server's own socket objects
 // (the server runs in this process). Ten thousand WebSockets or held polls hold ten thousand of
@@ -46,18 +47,24 @@ describe('what one open connection keeps on the server', () => {
     client.close();
   });
 
+  /** Sends `GET path` on a raw connection and returns the server's socket and response once `ready` holds. */
+  async function heldResponse(path: string, ready: (response: EventEmitter) => boolean) {
+    const client = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const tcp = serverSocketOf(client.localPort!);
+    const responseOf = () => (tcp as unknown as { _httpMessage?: EventEmitter })._httpMessage;
+    await waitFor(() => Boolean(responseOf() && ready(responseOf()!)), 2000, `${path} being held`);
+    return { client, tcp, response: responseOf()! };
+  }
+
   it('a held long poll: no pipelining gate, and only its own close listener on the response', async () => {
     // A channel that has published its one event: a poll after it is held.
     const quiet = await createChannel(server.url, { intervalMs: 20, payloadBytes: 0, durationMs: 20 });
     await waitFor(() => server.feed.get(quiet)!.latestSeq === 1, 2000, 'the only event');
     const cursor = server.feed.get(quiet)!.cursorAt(1);
-    const client = connect(server.port, '127.0.0.1');
-    await new Promise((resolve) => client.once('connect', resolve));
-    client.write(`GET /api/long-poll?channel=${quiet}&after=${cursor}&timeout=30000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    const tcp = serverSocketOf(client.localPort!);
-    await waitFor(() => Boolean((tcp as unknown as { _httpMessage?: EventEmitter })._httpMessage?.listenerCount('close')), 2000, 'the poll being held');
-    const response = (tcp as unknown as { _httpMessage: EventEmitter })._httpMessage;
-    await waitFor(() => names(response, 'close').includes('onHeldClose'), 2000, 'the poll being held');
+    const path = `${transportSpec('long-poll').path}?channel=${quiet}&after=${cursor}&timeout=30000`;
+    const { client, tcp, response } = await heldResponse(path, (held) => names(held, 'close').includes('onHeldClose'));
     // The held poll's listener alone: the adapter's (which kept its Request alive) is let go,
     // and a pipelining gate (`onDone`) only comes with pipelining.
     expect(names(response, 'close')).toEqual(['onHeldClose']);
@@ -66,4 +73,12 @@ describe('what one open connection keeps on the server', () => {
     expect(names(tcp, 'close')).toHaveLength(2);
     client.destroy();
   });
+
+  for (const name of transportsOfKind('stream')) {
+    it(`a ${name} stream: only its own close listener on the response`, async () => {
+      const { client, response } = await heldResponse(`${transportSpec(name).path}?channel=ticker`, (held) => names(held, 'close').includes('onStreamClose'));
+      expect(names(response, 'close')).toEqual(['onStreamClose']);
+      client.destroy();
+    });
+  }
 });
